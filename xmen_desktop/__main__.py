@@ -1,0 +1,5 @@
+import sys
+
+from xmen_desktop.cli import main
+
+sys.exit(main())

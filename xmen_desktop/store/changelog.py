@@ -1,0 +1,177 @@
+"""Change capture: every write through a store session logs one entry per changed field.
+
+The capture runs in ``before_flush``, so entries are written in the same transaction as the
+rows they describe. A guard on the engine refuses any INSERT, UPDATE or DELETE of a synced
+table that does not come from a logging flush (or from the sync merge, which writes the log
+itself), so a write path that skips the log fails loudly instead of silently diverging.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from xmen_desktop.domain import hlc
+from xmen_desktop.store.errors import ChangeLogBypass
+from xmen_desktop.store.models import (
+    TABLE_BY_NAME,
+    ChangeEntry,
+    Synced,
+    logged_fields,
+)
+
+# True while a logging flush (or a sanctioned bulk writer such as migrations) is running.
+_WRITE_ALLOWED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "xmen_write_allowed", default=False
+)
+
+_WRITE_STATEMENT = re.compile(
+    r"^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)"
+    r"\s+[\"`\[]?(\w+)",
+    re.IGNORECASE,
+)
+
+
+@contextlib.contextmanager
+def sanctioned_writes() -> Iterator[None]:
+    """For code that maintains the log itself (migrations, the sync merge)."""
+    token = _WRITE_ALLOWED.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_ALLOWED.reset(token)
+
+
+def install_guard(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_unlogged(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        match = _WRITE_STATEMENT.match(statement)
+        if match and match.group(1) in TABLE_BY_NAME and not _WRITE_ALLOWED.get():
+            raise ChangeLogBypass(
+                f"write to synced table {match.group(1)!r} outside a logging session"
+            )
+
+
+def encode_value(value: Any) -> str:
+    if isinstance(value, datetime.date | datetime.datetime):
+        value = value.isoformat()
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_value(table: str, field: str, raw: str | None) -> Any:
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    if value is None:
+        return None
+    python_type = _python_type(table, field)
+    if python_type is datetime.date:
+        return datetime.date.fromisoformat(value)
+    if python_type is datetime.datetime:
+        return datetime.datetime.fromisoformat(value)
+    return value
+
+
+def _python_type(table: str, field: str) -> type | None:
+    column = TABLE_BY_NAME[table].__table__.columns[field]  # type: ignore[attr-defined]
+    try:
+        return column.type.python_type
+    except NotImplementedError:
+        return None
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class LoggedSession(Session):
+    """The only kind of session that may write: it logs every change it flushes."""
+
+    def flush(self, objects: Any = None) -> None:
+        token = _WRITE_ALLOWED.set(True)
+        try:
+            super().flush(objects)
+        finally:
+            _WRITE_ALLOWED.reset(token)
+
+
+def _pending_changes(session: Session) -> list[tuple[Synced, list[str]]]:
+    changes: list[tuple[Synced, list[str]]] = []
+    for obj in session.deleted:
+        if isinstance(obj, Synced):
+            raise ChangeLogBypass(
+                f"hard delete of {type(obj).__tablename__} refused: deletes are soft (cl += 1)"
+            )
+    for obj in session.new:
+        if isinstance(obj, Synced):
+            changes.append((obj, logged_fields(type(obj))))
+    for obj in session.dirty:
+        if not isinstance(obj, Synced) or obj in session.new:
+            continue
+        state = inspect(obj)
+        fields = []
+        for name in logged_fields(type(obj)):
+            history = state.attrs[name].history
+            if history.added and (not history.deleted or history.added[0] != history.deleted[0]):
+                fields.append(name)
+        if fields:
+            changes.append((obj, fields))
+    return changes
+
+
+@event.listens_for(LoggedSession, "before_flush")
+def _capture(session: Session, flush_context: Any, instances: Any) -> None:
+    changes = _pending_changes(session)
+    if not changes:
+        return
+    if session.info.get("readonly"):
+        raise ChangeLogBypass("this session is read-only")
+    site_id = session.info["site_id"]
+    connection = session.connection()
+    count = sum(len(fields) for _, fields in changes)
+    # One statement reserves a gap-free counter range for this flush (BEGIN IMMEDIATE holds
+    # the write lock, so another process cannot interleave).
+    last_counter = connection.execute(
+        text(
+            "UPDATE site_counter SET counter = counter + :n WHERE site_id = :site RETURNING counter"
+        ),
+        {"n": count, "site": site_id},
+    ).scalar_one()
+    counter = last_counter - count
+    stamp = connection.execute(text("SELECT last_hlc FROM local_identity")).scalar_one()
+    wall = now_ms()
+    entries: list[dict[str, Any]] = []
+    for obj, fields in changes:
+        stamp = hlc.tick(stamp, wall)
+        table = type(obj).__tablename__
+        if obj.cl is None:
+            obj.cl = 1
+        for name in fields:
+            counter += 1
+            entries.append(
+                {
+                    "site_id": site_id,
+                    "counter": counter,
+                    "hlc": stamp,
+                    "tbl": table,
+                    "row_id": obj.id,
+                    "field": name,
+                    "value": encode_value(getattr(obj, name)),
+                    "cl": obj.cl,
+                }
+            )
+    connection.execute(text("UPDATE local_identity SET last_hlc = :h"), {"h": stamp})
+    connection.execute(insert(ChangeEntry.__table__), entries)  # type: ignore[attr-defined]
+    session.info.setdefault("changed_tables", set()).update(
+        type(obj).__tablename__ for obj, _ in changes
+    )

@@ -1,0 +1,142 @@
+"""Opening the store: recognise the file, back it up, migrate, and hand out sessions."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from xmen_desktop.domain.ids import new_id
+from xmen_desktop.store import migrate, paths
+from xmen_desktop.store.backup import backup_database
+from xmen_desktop.store.changelog import LoggedSession, install_guard
+from xmen_desktop.store.errors import StoreError
+from xmen_desktop.store.models import LocalIdentity, Site
+
+log = logging.getLogger(__name__)
+
+
+def _make_engine(path: Path, *, readonly: bool) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": 15},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed change survives a power cut, which matters more here than speed.
+        cursor.execute("PRAGMA synchronous = FULL")
+        if readonly:
+            cursor.execute("PRAGMA query_only = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Writers take the lock up front: no deadlock when two processes upgrade at once.
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    if not readonly:
+        install_guard(engine)
+    return engine
+
+
+class Store:
+    """The model of the program: one SQLite file, read and write sessions, this site's identity."""
+
+    def __init__(self, directory: Path, engine: Engine, read_engine: Engine) -> None:
+        self.directory = directory
+        self.path = paths.database_path(directory)
+        self.engine = engine
+        self.read_engine = read_engine
+        with self.read() as session:
+            identity = session.get(LocalIdentity, 1)
+            assert identity is not None
+            self.site_id = identity.site_id
+            self.site_name = identity.site_name
+
+    @classmethod
+    def open(cls, directory: Path | str | None = None, *, site_name: str | None = None) -> Store:
+        """Open (creating if needed) the store in ``directory``.
+
+        A file that is not ours or comes from a newer version raises before anything is written.
+        """
+        directory = paths.data_dir(directory)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"无法创建数据文件夹 {directory}：{error.strerror}") from error
+        path = paths.database_path(directory)
+        state = migrate.inspect_file(path)
+        if state.exists and state.needs_migration:
+            copy = backup_database(
+                path, paths.backups_dir(directory), f"before-migration-{state.revision}"
+            )
+            log.info("backed up %s to %s before migrating", path, copy)
+        engine = _make_engine(path, readonly=False)
+        if state.needs_migration:
+            migrate.upgrade(engine)
+        _ensure_identity(engine, site_name)
+        return cls(directory, engine, _make_engine(path, readonly=True))
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose changes are logged and committed together, or not at all."""
+        session = LoggedSession(self.engine, info={"site_id": self.site_id}, expire_on_commit=False)
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        session = LoggedSession(self.read_engine, info={"readonly": True})
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
+
+
+def _ensure_identity(engine: Engine, site_name: str | None) -> None:
+    with engine.begin() as connection:
+        exists = connection.execute(text("SELECT 1 FROM local_identity")).first()
+        if exists:
+            return
+        site_id = new_id()
+        connection.execute(
+            text(
+                "INSERT INTO local_identity (id, site_id, site_name, last_hlc, created_at) "
+                "VALUES (1, :site, :name, 0, :created)"
+            ),
+            {
+                "site": site_id,
+                "name": site_name or socket.gethostname() or "本机",
+                "created": LocalIdentity().created_at,
+            },
+        )
+        connection.execute(
+            text("INSERT INTO site_counter (site_id, counter) VALUES (:site, 0)"),
+            {"site": site_id},
+        )
+    # The site row itself is shared data, so it goes through the logging session.
+    session = LoggedSession(engine, info={"site_id": site_id})
+    with session, session.begin():
+        name = session.execute(text("SELECT site_name FROM local_identity")).scalar_one()
+        session.add(Site(id=site_id, name=name))

@@ -175,3 +175,15 @@ def _capture(session: Session, flush_context: Any, instances: Any) -> None:
     session.info.setdefault("changed_tables", set()).update(
         type(obj).__tablename__ for obj, _ in changes
     )
+
+
+def materialize(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
+    """Rebuild every logged row from the log alone: the last writer per field wins.
+
+    The sync merge applies the same rule; tests use this to prove the log is complete.
+    """
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    query = text("SELECT tbl, row_id, field, value FROM change_log ORDER BY hlc, site_id, counter")
+    for table, row_id, name, raw in session.execute(query):
+        rows.setdefault((table, row_id), {})[name] = decode_value(table, name, raw)
+    return rows

@@ -1,0 +1,314 @@
+"""The change log is complete: no write path of the store skips it."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert, text, update
+from sqlmodel import select
+
+from xmen_desktop.store import demo, roster, roster_import, site
+from xmen_desktop.store.changelog import materialize
+from xmen_desktop.store.database import Store
+from xmen_desktop.store.errors import ChangeLogBypass, StoreError
+from xmen_desktop.store.models import (
+    SYNCED_TABLES,
+    ChangeEntry,
+    Estate,
+    Household,
+    Resident,
+    logged_fields,
+)
+
+
+def table_contents(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every row of every synced table (tombstones too), as the log should describe it."""
+    from xmen_desktop.store.changelog import decode_value, encode_value
+
+    contents = {}
+    with store.read() as session:
+        for model in SYNCED_TABLES:
+            if model is Estate:
+                continue  # genesis rows: identical on every PC, never logged
+            table = model.__table__
+            fields = logged_fields(model)
+            for row in session.execute(select(table.c.id, *(table.c[f] for f in fields))):
+                values = dict(zip(fields, row[1:], strict=True))
+                contents[(model.__tablename__, row[0])] = {
+                    f: decode_value(model.__tablename__, f, encode_value(v))
+                    for f, v in values.items()
+                }
+    return contents
+
+
+def log_matches_tables(store: Store) -> None:
+    with store.read() as session:
+        rebuilt = materialize(session)
+    assert rebuilt == table_contents(store)
+
+
+def counters_are_gap_free(store: Store) -> None:
+    with store.read() as session:
+        counters = session.exec(
+            select(ChangeEntry.counter).where(ChangeEntry.site_id == store.site_id)
+        ).all()
+        top = session.execute(text("SELECT counter FROM site_counter")).scalar_one()
+    assert sorted(counters) == list(range(1, len(counters) + 1))
+    assert top == len(counters)
+
+
+# ---------------------------------------------------------------- every write operation
+
+
+def _estate(session: Any) -> str:
+    return roster.resolve_estate(session, "小西门").id
+
+
+def _any(session: Any, model: type, n: int) -> str | None:
+    ids = session.exec(select(model.id).where(model.cl % 2 == 1).order_by(model.id)).all()
+    return ids[n % len(ids)] if ids else None
+
+
+def op_add_household(session: Any, n: int) -> None:
+    roster.add_household(
+        session,
+        _estate(session),
+        {"tenant": f"住户{n}", "address": f"复兴东路 {n} 弄 1 号 101 室", "area": "30.5"},
+    )
+
+
+def op_update_household(session: Any, n: int) -> None:
+    if hid := _any(session, Household, n):
+        roster.update_household(
+            session, hid, {"phone": f"1391234{n % 10000:04d}", "size": n % 5 + 1}
+        )
+
+
+def op_delete_household(session: Any, n: int) -> None:
+    if hid := _any(session, Household, n):
+        roster.delete_household(session, hid)
+
+
+def op_add_resident(session: Any, n: int) -> None:
+    if hid := _any(session, Household, n):
+        roster.add_resident(session, hid, {"name": f"居民{n}", "gender": "女", "birth_year": 1950})
+
+
+def op_update_resident(session: Any, n: int) -> None:
+    if rid := _any(session, Resident, n):
+        roster.update_resident(session, rid, {"relation": "配偶", "notes": f"备注{n}"})
+
+
+def op_delete_resident(session: Any, n: int) -> None:
+    if rid := _any(session, Resident, n):
+        roster.delete_resident(session, rid)
+
+
+def op_add_member(session: Any, n: int) -> None:
+    rid = _any(session, Resident, n)
+    values = {"body": "executive", "name": f"委员{n}", "role": "委员", "term_start": "2024-07-01"}
+    if rid:
+        resident = session.get(Resident, rid)
+        household = session.get(Household, resident.household_id)
+        roster.add_member(session, household.estate_id, {**values, "resident_id": rid})
+    else:
+        roster.add_member(session, _estate(session), values)
+
+
+def op_update_member(session: Any, n: int) -> None:
+    from xmen_desktop.store.models import BodyMember
+
+    if mid := _any(session, BodyMember, n):
+        roster.update_member(session, mid, {"role": "主任", "term_end": "2027-06-30"})
+
+
+def op_delete_member(session: Any, n: int) -> None:
+    from xmen_desktop.store.models import BodyMember
+
+    if mid := _any(session, BodyMember, n):
+        roster.delete_member(session, mid)
+
+
+def op_bulk_households(session: Any, n: int) -> None:
+    roster.add_households_bulk(
+        session,
+        _estate(session),
+        [
+            {
+                "tenant": f"批量{n}-{i}",
+                "address": f"中华路 {n} 弄 {i} 号",
+                "phone": None,
+                "size": 2,
+                "area_centi": 3050,
+                "notes": "",
+            }
+            for i in range(3)
+        ],
+    )
+
+
+WRITE_OPERATIONS = {
+    "add_household": op_add_household,
+    "update_household": op_update_household,
+    "delete_household": op_delete_household,
+    "add_resident": op_add_resident,
+    "update_resident": op_update_resident,
+    "delete_resident": op_delete_resident,
+    "add_member": op_add_member,
+    "update_member": op_update_member,
+    "delete_member": op_delete_member,
+    "add_households_bulk": op_bulk_households,
+}
+
+
+def test_every_write_function_of_the_store_is_exercised() -> None:
+    """A new write operation must be added to WRITE_OPERATIONS (and so to the proof below)."""
+    writers = {
+        name
+        for name, fn in inspect.getmembers(roster, inspect.isfunction)
+        if fn.__module__ == roster.__name__
+        and name.startswith(("add_", "update_", "delete_", "set_", "import_"))
+    }
+    assert writers == set(WRITE_OPERATIONS)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(sorted(WRITE_OPERATIONS)), st.integers(0, 50)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_log_rebuilds_every_row_after_any_sequence_of_writes(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, int]]
+) -> None:
+    store = Store.open(tmp_path_factory.mktemp("db"), site_name="测试")
+    try:
+        for name, n in steps:
+            try:
+                with store.write() as session:
+                    WRITE_OPERATIONS[name](session, n)
+            except StoreError:
+                pass  # a refused write (e.g. a duplicate address) must leave no trace either
+        log_matches_tables(store)
+        counters_are_gap_free(store)
+    finally:
+        store.close()
+
+
+def test_demo_import_and_site_rename_are_logged(store: Store, tmp_path: Any) -> None:
+    with store.write() as session:
+        demo.fill_demo(session, 30)
+    site.rename_site(store, "新名字")
+    with store.read() as session:
+        estate_id = roster.resolve_estate(session, "陆兴").id
+    csv = tmp_path / "roster.csv"
+    csv.write_text("承租人,地址,电话\n张三,陆家浜路 1 弄 1 号 101 室,13812345678\n", "utf-8")
+    with store.write() as session:
+        plan = roster_import.plan_import(session, estate_id, csv)
+        assert roster_import.apply_import(session, estate_id, plan) == 1
+    log_matches_tables(store)
+    counters_are_gap_free(store)
+
+
+def test_a_refused_write_leaves_neither_rows_nor_log(store: Store) -> None:
+    with store.write() as session:
+        op_add_household(session, 1)
+    with store.read() as session:
+        before = session.exec(select(ChangeEntry.site_id, ChangeEntry.counter)).all()
+    with pytest.raises(StoreError), store.write() as session:
+        op_add_household(session, 2)
+        op_add_household(session, 1)  # duplicate address: the whole transaction goes
+    with store.read() as session:
+        assert session.exec(select(ChangeEntry.site_id, ChangeEntry.counter)).all() == before
+    log_matches_tables(store)
+
+
+# ---------------------------------------------------------------- writes around the log
+
+
+def test_raw_sql_write_to_a_synced_table_is_refused(store: Store) -> None:
+    with store.write() as session:
+        op_add_household(session, 1)
+    with pytest.raises(ChangeLogBypass), store.write() as session:
+        session.execute(text("UPDATE household SET tenant = 'x'"))
+
+
+def test_bulk_orm_update_is_refused(store: Store) -> None:
+    with pytest.raises(ChangeLogBypass), store.write() as session:
+        session.execute(update(Household).values(notes="x"))
+
+
+def test_core_insert_through_the_engine_is_refused(store: Store) -> None:
+    with pytest.raises(ChangeLogBypass), store.engine.begin() as connection:
+        connection.execute(
+            insert(Resident.__table__).values(id="x", cl=1, household_id="y", name="z")
+        )
+
+
+def test_hard_delete_is_refused(store: Store) -> None:
+    with store.write() as session:
+        op_add_household(session, 1)
+    with pytest.raises(ChangeLogBypass), store.write() as session:
+        session.delete(session.exec(select(Household)).one())
+
+
+def test_read_sessions_cannot_write(store: Store) -> None:
+    with pytest.raises(ChangeLogBypass), store.read() as session:
+        session.add(Resident(household_id="x", name="y"))
+        session.flush()
+
+
+# ---------------------------------------------------------------- shape of entries
+
+
+def test_an_edit_logs_only_the_changed_fields(store: Store) -> None:
+    with store.write() as session:
+        op_add_household(session, 1)
+        household_id = session.exec(select(Household.id)).one()
+    with store.write() as session:
+        roster.update_household(session, household_id, {"tenant": "住户1", "phone": "021-63281234"})
+    with store.read() as session:
+        newest = session.exec(
+            select(ChangeEntry.field, ChangeEntry.value).order_by(ChangeEntry.counter.desc())
+        ).first()
+        edits = session.exec(select(ChangeEntry).where(ChangeEntry.field == "tenant")).all()
+    assert tuple(newest) == ("phone", '"021-63281234"')
+    assert len(edits) == 1  # the tenant was set to the value it already had: nothing logged
+
+
+def test_soft_delete_is_a_tombstone_with_an_even_causal_length(store: Store) -> None:
+    with store.write() as session:
+        op_add_household(session, 1)
+        household_id = session.exec(select(Household.id)).one()
+    with store.write() as session:
+        roster.delete_household(session, household_id)
+    with store.read() as session:
+        row = session.get(Household, household_id)
+        tombstone = session.exec(
+            select(ChangeEntry).where(ChangeEntry.row_id == household_id, ChangeEntry.field == "cl")
+        ).all()
+        assert row is not None and row.cl == 2
+        assert [(e.value, e.cl) for e in tombstone] == [("1", 1), ("2", 2)]
+        assert roster.list_households(session) == []
+
+
+def test_clock_stamps_increase_across_transactions(store: Store) -> None:
+    for n in range(5):
+        with store.write() as session:
+            op_add_household(session, n)
+    with store.read() as session:
+        stamps = [
+            e.hlc for e in session.exec(select(ChangeEntry).order_by(ChangeEntry.counter)).all()
+        ]
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == 6  # the site row, then one per household

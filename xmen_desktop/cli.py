@@ -270,8 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         first_line = (str(error).splitlines() or [""])[0]
         sys.stderr.write(
-            f"内部错误：{type(error).__name__}: {first_line}（设置环境变量 XMEN_DEBUG=1 可看详细信息，"
-            "请告诉维护人员）\n"
+            f"内部错误：{type(error).__name__}: {first_line}"
+            "（设置环境变量 XMEN_DEBUG=1 可看详细信息，请告诉维护人员）\n"
         )
         return EXIT_BUG
     return 0

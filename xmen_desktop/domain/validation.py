@@ -249,16 +249,23 @@ def clean_resident(values: Mapping[str, object], *, partial: bool = False) -> di
     return _collect(values, rules, partial)
 
 
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+
+
 def date_value(value: object, field: str) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = to_halfwidth(clean_text(value)).replace("/", "-").replace(".", "-")
+    text = to_halfwidth(clean_text(value)).replace(" ", "")
     if not text:
         return None
+    # 2026-07-01, 2026/7/1, 2026.7.1 and 2026年7月1日 are all how offices write dates.
+    match = _DATE.fullmatch(text)
     try:
-        return datetime.date.fromisoformat(text)
+        if match is None:
+            raise ValueError
+        return datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
         raise FieldError(field, "日期格式应为 年-月-日，例如 2026-07-01") from None
 

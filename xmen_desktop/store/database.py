@@ -102,7 +102,9 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        session = LoggedSession(self.read_engine, info={"readonly": True})
+        session = LoggedSession(
+            self.read_engine, info={"readonly": True}, expire_on_commit=False
+        )
         try:
             with session.begin():
                 yield session

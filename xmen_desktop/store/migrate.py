@@ -56,7 +56,11 @@ def inspect_file(path: Path) -> FileState:
     if magic != SQLITE_MAGIC:
         raise not_ours
     try:
-        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        # immutable=1 reads without creating -wal/-shm files beside a file we may refuse; a
+        # left-over -wal (after a crash) holds committed pages, so then a plain read-only open.
+        has_wal = path.with_name(path.name + "-wal").exists()
+        mode = "mode=ro" if has_wal else "immutable=1"
+        connection = sqlite3.connect(f"{path.as_uri()}?{mode}", uri=True)
         try:
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
             tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}

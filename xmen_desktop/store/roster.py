@@ -6,7 +6,7 @@ raises :class:`ValidationFailed` before anything is changed, so nothing is saved
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -371,13 +371,27 @@ def roster_conflicts(
     return problems
 
 
+BULK_CHUNK = 50  # households written (and reported) per step of a bulk insert
+
+
 def add_households_bulk(
-    session: Session, estate_id: str, records: Sequence[Mapping[str, object]]
+    session: Session,
+    estate_id: str,
+    records: Sequence[Mapping[str, object]],
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Insert already-cleaned household records (tenant, address, phone, size, area_centi, notes,
-    and optionally residents: list of cleaned resident dicts) in the caller's transaction."""
+    and optionally residents: list of cleaned resident dicts) in the caller's transaction.
+
+    ``progress(done, total)`` is called before the first record and after every chunk; it may
+    raise (a cancelled job) to abandon the insert, and the caller's transaction then rolls back.
+    """
     estate = _live(session, Estate, estate_id, "小区")
-    for record in records:
+    total = len(records)
+    if progress is not None:
+        progress(0, total)
+    for done, record in enumerate(records, start=1):
         fields = {k: v for k, v in record.items() if k != "residents"}
         household = Household(
             estate_id=estate.id,
@@ -387,5 +401,8 @@ def add_households_bulk(
         session.add(household)
         for resident in record.get("residents", ()):  # type: ignore[union-attr]
             session.add(Resident(household_id=household.id, **resident))
+        if progress is not None and (done % BULK_CHUNK == 0 or done == total):
+            session.flush()
+            progress(done, total)
     session.flush()
-    return len(records)
+    return total

@@ -164,6 +164,278 @@ def cmd_selftest(store: Store | None, args: argparse.Namespace) -> None:
     _print("自检通过")
 
 
+# ---------------------------------------------------------------------------- topics
+
+
+def _topic_estate(session: object, topic_id: str) -> str:
+    from xmen_desktop.store.common import live
+    from xmen_desktop.store.models import Topic
+
+    return live(session, Topic, topic_id, "议题").estate_id  # type: ignore[arg-type]
+
+
+def cmd_topics_add(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import roster, topics
+
+    with store.write() as session:
+        estate = roster.resolve_estate(session, args.estate)
+        values: dict[str, object] = {
+            "title": args.title,
+            "description": args.description or "",
+            "category": args.category or "",
+            "channel": args.channel or "in_person",
+            "raised_on": args.date,
+        }
+        if args.proposer:
+            values["proposer_household_id"] = roster.resolve_household(
+                session, args.proposer, estate.id
+            ).id
+        _print(topics.add_topic(session, estate.id, values).id)
+
+
+def cmd_topics_advance(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.domain.topics import STATES
+    from xmen_desktop.store import topics
+
+    with store.write() as session:
+        topic = topics.advance_topic(session, args.id, args.to, args.note or "")
+        _print(f"议题“{topic.title}”现在是：{STATES[topic.state]}")
+
+
+def cmd_topics_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import roster, topics
+
+    with store.read() as session:
+        estate_id = roster.resolve_estate(session, args.estate).id if args.estate else None
+        rows = topics.list_topics(session, estate_id, args.state)
+    if args.json:
+        _write_json([r.as_json() for r in rows])
+        return
+    for r in rows:
+        _print(f"{r.id}\t{r.raised_on}\t{r.state_label}\t附议 {r.supports}\t{r.title}")
+    _print(f"共 {len(rows)} 个议题")
+
+
+def cmd_topics_show(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.domain.topics import CHANNELS, STATES
+    from xmen_desktop.store import topics, votes
+    from xmen_desktop.store.common import live
+    from xmen_desktop.store.models import Topic
+
+    with store.read() as session:
+        topic = live(session, Topic, args.id, "议题")
+        history = topics.transitions(session, topic.id)
+        support = topics.support_status(session, topic.id)
+        reach = topics.coverage(session, topic.id)
+        vote_ids = [v.id for v in votes.list_votes(session, topic_id=topic.id)]
+    data = {
+        "id": topic.id,
+        "estate": topic.estate_id,
+        "title": topic.title,
+        "description": topic.description,
+        "category": topic.category,
+        "channel": topic.channel,
+        "proposer": topic.proposer_name,
+        "proposer_household": topic.proposer_household_id,
+        "raised_on": topic.raised_on.isoformat(),
+        "state": topic.state,
+        "supports": support.supports,
+        "supports_required": support.required,
+        "supports_met": support.met,
+        "transitions": [
+            {"from": t.from_state, "to": t.to_state, "note": t.note, "at": t.at, "by": t.by}
+            for t in history
+        ],
+        "consulted": {"households": reach.households, "reached": reach.reached},
+        "votes": vote_ids,
+    }
+    if args.json:
+        _write_json(data)
+        return
+    _print(f"{topic.title}（{STATES[topic.state]}）")
+    _print(
+        f"提出：{topic.proposer_name or '—'}，{CHANNELS.get(topic.channel, topic.channel)}，"
+        f"{topic.raised_on}"
+    )
+    _print(f"附议：{support.supports} 户；{support.explanation}")
+    _print(f"征询：已联系 {reach.reached} / {reach.households} 户")
+    for t in history:
+        _print(f"  {t.at[:16].replace('T', ' ')} {STATES.get(t.to_state, t.to_state)} {t.note}")
+
+
+def cmd_topics_support(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import roster, topics
+
+    with store.write() as session:
+        household = roster.resolve_household(
+            session, args.household, _topic_estate(session, args.id)
+        )
+        if args.remove:
+            topics.remove_support(session, args.id, household.id)
+        else:
+            topics.add_support(session, args.id, household.id, args.note or "")
+        status = topics.support_status(session, args.id)
+    met = "已达到" if status.met else "未达到"
+    _print(f"附议 {status.supports} 户，{met}门槛（{status.explanation}）")
+
+
+def cmd_topics_threshold(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import roster, topics
+
+    with store.write() as session:
+        estate = roster.resolve_estate(session, args.estate)
+        topics.set_support_threshold(
+            session, estate.id, households=args.households, share=args.share
+        )
+        roster_size = len(roster.list_households(session, estate.id))
+        threshold = topics.support_threshold(session, estate.id)
+    _print(f"{estate.name}：{threshold.describe(roster_size)}")
+
+
+def cmd_topics_consult(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import roster, topics
+
+    with store.write() as session:
+        estate_id = _topic_estate(session, args.id)
+        current = topics.current_round(session, args.id, start_new=args.new_round)
+        household = roster.resolve_household(session, args.household, estate_id)
+        topics.record_contact(
+            session,
+            current.id,
+            household.id,
+            method=args.method,
+            opinion=args.opinion or "",
+            said=args.said or "",
+        )
+        reach = topics.coverage(session, args.id)
+    _print(f"{current.title}：已登记 {household.address}")
+    _print(f"已联系 {reach.reached} / {reach.households} 户")
+
+
+def cmd_topics_coverage(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import topics
+
+    with store.read() as session:
+        reach = topics.coverage(session, args.id)
+    if args.json:
+        _write_json(
+            {
+                "households": reach.households,
+                "reached": reach.reached,
+                "opinions": reach.opinions,
+                "doorways": [
+                    {
+                        "doorway": d.doorway,
+                        "households": d.households,
+                        "reached": d.reached,
+                        "not_reached": list(d.not_reached),
+                    }
+                    for d in reach.doorways
+                ],
+            }
+        )
+        return
+    for d in reach.doorways:
+        _print(f"{d.doorway}\t{d.reached}/{d.households}\t{d.share:.0%}")
+    _print(f"合计已联系 {reach.reached} / {reach.households} 户（{reach.share:.0%}）")
+
+
+# ---------------------------------------------------------------------------- votes
+
+
+def cmd_votes_create(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import votes
+
+    with store.write() as session:
+        vote = votes.create_vote(
+            session,
+            args.topic,
+            question=args.question,
+            rule=args.rule,
+            options=args.options,
+            participation=args.participation,
+            passing=args.pass_share,
+            basis=args.basis,
+            electorate=args.electorate,
+            opens_on=args.opens,
+            closes_on=args.closes,
+            return_place=args.return_place or "",
+        )
+        _print(vote.id)
+
+
+def cmd_votes_issue(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import votes
+
+    with store.write() as session:
+        ballots = votes.issue_ballots(session, args.vote)
+        issued = [{"household": b.household_id, "serial": b.serial} for b in ballots]
+    if args.json:
+        _write_json(issued)
+        return
+    _print(f"已发出 {len(issued)} 张表决票")
+
+
+def cmd_votes_cast(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import votes
+
+    with store.write() as session:
+        household = None
+        if args.household:
+            from xmen_desktop.store import roster
+            from xmen_desktop.store.common import live
+            from xmen_desktop.store.models import Vote
+
+            vote = live(session, Vote, args.vote, "表决")
+            household = roster.resolve_household(session, args.household, vote.estate_id).id
+        ballot = votes.cast(
+            session,
+            args.vote,
+            serial=args.serial,
+            household_id=household,
+            choice=args.choice,
+            blank=args.blank,
+            spoilt=args.spoilt,
+        )
+        _print(f"{ballot.serial} {ballot.address} {ballot.tenant}：{votes.describe_record(ballot)}")
+
+
+def cmd_votes_close(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import votes
+
+    with store.write() as session:
+        result = votes.close_vote(session, args.vote)
+    counts = "，".join(f"{o} {a.households} 户" for o, a in result.counts.items())
+    _print(
+        f"表决已结束：应参加 {result.electorate.households} 户，"
+        f"参加 {result.participated.households} 户"
+        f"（{counts}，空白 {result.blank.households}，废票 {result.spoilt.households}）。"
+        f"结果：{'通过' if result.passed else '未通过'}"
+    )
+
+
+def cmd_votes_result(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import votes
+    from xmen_desktop.store.common import live
+    from xmen_desktop.store.models import Vote
+
+    with store.read() as session:
+        vote = live(session, Vote, args.vote, "表决")
+        result = votes.compute_result(session, vote.id)
+        data = votes.result_json(vote, result)
+    if args.json:
+        _write_json(data)
+        return
+    for line in result.rule.explain():
+        _print(line)
+    for check in data["thresholds"]:  # type: ignore[union-attr]
+        _print(
+            f"{check['label']}（{check['basis']}）：{check['part']} / {check['whole']}，"
+            f"需 {check['needed']}：{'达到' if check['met'] else '未达到'}"
+        )
+    _print(f"结果：{'通过' if result.passed else '未通过'}")
+
+
 # ---------------------------------------------------------------------------- parser
 
 
@@ -227,6 +499,101 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file")
     exp.add_argument("--estate", required=True)
     exp.set_defaults(handler=cmd_households_export)
+
+    topics = commands.add_parser("topics", help="自治议题").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    topics.required = True
+    t_add = topics.add_parser("add", help="登记一个议题，打印编号")
+    t_add.add_argument("--estate", required=True)
+    t_add.add_argument("--title", required=True)
+    t_add.add_argument("--description")
+    t_add.add_argument("--category")
+    t_add.add_argument("--proposer", help="提出人所在住户（编号或地址）")
+    t_add.add_argument("--channel", help="in_person phone suggestion_box home_visit meeting")
+    t_add.add_argument("--date", help="提出日期 YYYY-MM-DD（默认今天）")
+    t_add.set_defaults(handler=cmd_topics_add)
+    t_adv = topics.add_parser("advance", help="推进议题状态")
+    t_adv.add_argument("id")
+    t_adv.add_argument(
+        "--to",
+        required=True,
+        help="proposed accepted declined consulting "
+        "deliberating voting passed failed closed withdrawn",
+    )
+    t_adv.add_argument("--note", help="说明（不予受理、撤回时必填）")
+    t_adv.set_defaults(handler=cmd_topics_advance)
+    t_list = topics.add_parser("list", help="列出议题")
+    t_list.add_argument("--estate")
+    t_list.add_argument("--state")
+    t_list.add_argument("--json", action="store_true")
+    t_list.set_defaults(handler=cmd_topics_list)
+    t_show = topics.add_parser("show", help="议题详情")
+    t_show.add_argument("id")
+    t_show.add_argument("--json", action="store_true")
+    t_show.set_defaults(handler=cmd_topics_show)
+    t_sup = topics.add_parser("support", help="登记（或撤销）一户附议")
+    t_sup.add_argument("id")
+    t_sup.add_argument("--household", required=True, help="住户编号或地址")
+    t_sup.add_argument("--note")
+    t_sup.add_argument("--remove", action="store_true", help="撤销这一户的附议")
+    t_sup.set_defaults(handler=cmd_topics_support)
+    t_thr = topics.add_parser("threshold", help="设置小区的附议门槛")
+    t_thr.add_argument("--estate", required=True)
+    t_thr.add_argument("--households", type=int, help="需要多少户附议")
+    t_thr.add_argument("--share", help="或占住户的比例，例如 1/20 或 5%%")
+    t_thr.set_defaults(handler=cmd_topics_threshold)
+    t_con = topics.add_parser("consult", help="登记一户的征询情况")
+    t_con.add_argument("id")
+    t_con.add_argument("--household", required=True)
+    t_con.add_argument("--method", required=True, help="door phone meeting written")
+    t_con.add_argument("--opinion", help="support oppose neutral")
+    t_con.add_argument("--said", help="住户意见")
+    t_con.add_argument("--new-round", action="store_true", help="开始新一轮征询")
+    t_con.set_defaults(handler=cmd_topics_consult)
+    t_cov = topics.add_parser("coverage", help="按门牌看征询覆盖")
+    t_cov.add_argument("id")
+    t_cov.add_argument("--json", action="store_true")
+    t_cov.set_defaults(handler=cmd_topics_coverage)
+
+    votes = commands.add_parser("votes", help="表决").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    votes.required = True
+    v_create = votes.add_parser("create", help="对议题发起表决，打印编号")
+    v_create.add_argument("--topic", required=True)
+    v_create.add_argument("--question", required=True)
+    v_create.add_argument("--options", help="选项，逗号分隔（默认 同意,不同意,弃权）")
+    v_create.add_argument("--rule", required=True, help="residents art278 art278-major custom")
+    v_create.add_argument("--participation", help="自定义：参与比例，例如 2/3")
+    v_create.add_argument("--pass", dest="pass_share", help="自定义：通过比例，例如 1/2")
+    v_create.add_argument("--basis", help="自定义：headcount area both")
+    v_create.add_argument("--electorate", default="households", help="households 或 assembly")
+    v_create.add_argument("--opens", help="开始日期 YYYY-MM-DD")
+    v_create.add_argument("--closes", help="截止日期 YYYY-MM-DD")
+    v_create.add_argument("--return-place", help="交回地点")
+    v_create.set_defaults(handler=cmd_votes_create)
+    v_issue = votes.add_parser("issue", help="每户一张表决票")
+    v_issue.add_argument("vote")
+    v_issue.add_argument("--json", action="store_true")
+    v_issue.set_defaults(handler=cmd_votes_issue)
+    v_cast = votes.add_parser("cast", help="登记一张交回的表决票")
+    v_cast.add_argument("vote")
+    who = v_cast.add_mutually_exclusive_group(required=True)
+    who.add_argument("--serial")
+    who.add_argument("--household")
+    what = v_cast.add_mutually_exclusive_group(required=True)
+    what.add_argument("--choice")
+    what.add_argument("--blank", action="store_true")
+    what.add_argument("--spoilt", action="store_true")
+    v_cast.set_defaults(handler=cmd_votes_cast)
+    v_close = votes.add_parser("close", help="结束表决并得出结果")
+    v_close.add_argument("vote")
+    v_close.set_defaults(handler=cmd_votes_close)
+    v_result = votes.add_parser("result", help="表决结果")
+    v_result.add_argument("vote")
+    v_result.add_argument("--json", action="store_true")
+    v_result.set_defaults(handler=cmd_votes_result)
 
     dump = commands.add_parser("dump", help="以规范 JSON 输出全部共享数据")
     dump.set_defaults(handler=cmd_dump)

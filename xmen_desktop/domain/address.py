@@ -92,3 +92,12 @@ def parse(text: str) -> Address:
     if match.group("branch"):
         lane = f"{lane}弄{match.group('branch')}支" if lane else match.group("branch")
     return Address(road, lane, match.group("number") or "", match.group("room") or "")
+
+
+def sort_key(text: str) -> tuple[object, ...]:
+    """Natural order: 2 号 before 10 号, 201 室 before 1002 室."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", key(text))
+        if part
+    )

@@ -7,6 +7,7 @@ the store; this module only says whether a move is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -109,3 +110,47 @@ class SupportThreshold:
 
     def met(self, supports: int, roster_size: int) -> bool:
         return supports >= self.required(roster_size)
+
+
+def _channel(value: object) -> str:
+    from xmen_desktop.domain.validation import FieldError, clean_text
+
+    text = clean_text(value) or "in_person"
+    for code, label in CHANNELS.items():
+        if text in (code, label):
+            return code
+    raise FieldError("channel", "请选择提出方式：" + "、".join(CHANNELS.values()))
+
+
+def _title(value: object) -> str:
+    from xmen_desktop.domain.validation import FieldError, clean_text
+
+    text = clean_text(value)
+    if not text:
+        raise FieldError("title", "不能为空，请用一句话写明议题，例如“非机动车集中停放”")
+    if len(text) > 80:
+        raise FieldError("title", "太长了（最多 80 个字），详细内容请写在说明里")
+    return text
+
+
+def _long_text(value: object) -> str:
+    from xmen_desktop.domain.validation import FieldError
+
+    text = str(value or "").strip()
+    if len(text) > 4000:
+        raise FieldError("description", "太长了（最多 4000 个字）")
+    return text
+
+
+def clean_topic(values: Mapping[str, object], *, partial: bool = False) -> dict[str, object]:
+    from xmen_desktop.domain.validation import clean_text, collect_fields, date_value
+
+    rules: dict[str, Callable[[object], object]] = {
+        "title": _title,
+        "description": _long_text,
+        "category": lambda v: clean_text(v)[:20],
+        "channel": _channel,
+        "proposer_name": lambda v: clean_text(v)[:40],
+        "raised_on": lambda v: date_value(v, "raised_on"),
+    }
+    return collect_fields(values, rules, partial)

@@ -29,6 +29,13 @@ FIELD_LABELS: dict[str, str] = {
     "relation": "与承租人关系",
     "gender": "性别",
     "birth_year": "出生年份",
+    "title": "标题",
+    "description": "说明",
+    "channel": "提出方式",
+    "raised_on": "提出日期",
+    "question": "表决事项",
+    "options": "选项",
+    "method": "征询方式",
 }
 
 
@@ -167,7 +174,7 @@ def notes(value: object) -> str:
     return text
 
 
-def _collect(
+def collect_fields(
     values: Mapping[str, object], rules: Mapping[str, Callable[[object], object]], partial: bool
 ) -> dict[str, object]:
     """Apply each field's rule; gather every refusal so the user sees them all at once."""
@@ -205,7 +212,7 @@ def clean_household(values: Mapping[str, object], *, partial: bool = False) -> d
         "area": area_centi,
         "notes": notes,
     }
-    cleaned = _collect(values, rules, partial)
+    cleaned = collect_fields(values, rules, partial)
     if "area" in cleaned:
         cleaned["area_centi"] = cleaned.pop("area")
     return cleaned
@@ -246,7 +253,7 @@ def clean_resident(values: Mapping[str, object], *, partial: bool = False) -> di
         "phone": phone,
         "notes": notes,
     }
-    return _collect(values, rules, partial)
+    return collect_fields(values, rules, partial)
 
 
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
@@ -288,7 +295,7 @@ def clean_member(values: Mapping[str, object], *, partial: bool = False) -> dict
         "term_end": lambda v: date_value(v, "term_end"),
         "notes": notes,
     }
-    cleaned = _collect(values, rules, partial)
+    cleaned = collect_fields(values, rules, partial)
     start, end = cleaned.get("term_start"), cleaned.get("term_end")
     if isinstance(start, datetime.date) and isinstance(end, datetime.date) and end < start:
         raise RecordInvalid([FieldError("term_end", "任期结束不能早于任期开始")])

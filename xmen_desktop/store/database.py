@@ -65,6 +65,8 @@ class Store:
             assert identity is not None
             self.site_id = identity.site_id
             self.site_name = identity.site_name
+        # Who is recorded as making changes: this PC's name until operators sign in.
+        self.operator = self.site_name
 
     @classmethod
     def open(cls, directory: Path | str | None = None, *, site_name: str | None = None) -> Store:
@@ -93,7 +95,11 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose changes are logged and committed together, or not at all."""
-        session = LoggedSession(self.engine, info={"site_id": self.site_id}, expire_on_commit=False)
+        session = LoggedSession(
+            self.engine,
+            info={"site_id": self.site_id, "operator": self.operator},
+            expire_on_commit=False,
+        )
         try:
             with session.begin():
                 yield session
@@ -102,9 +108,7 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        session = LoggedSession(
-            self.read_engine, info={"readonly": True}, expire_on_commit=False
-        )
+        session = LoggedSession(self.read_engine, info={"readonly": True}, expire_on_commit=False)
         try:
             with session.begin():
                 yield session

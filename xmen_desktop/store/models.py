@@ -140,7 +140,163 @@ class SiteCounter(SQLModel, table=True):
     counter: int = 0
 
 
-SYNCED_TABLES: tuple[type[Synced], ...] = (Site, Estate, Household, Resident, BodyMember)
+# ---------------------------------------------------------------------------- topics and votes
+
+
+class EstateSetting(Synced, table=True):
+    """Per-estate settings set by staff; one row per estate (id = natural id of the estate)."""
+
+    __tablename__ = "estate_setting"
+
+    estate_id: str = Field(foreign_key="estate.id", index=True)
+    # Supports (附议) a topic needs: a number of households, or a share of the roster ("1/20").
+    support_households: int | None = None
+    support_share: str | None = None
+
+
+class Topic(Synced, table=True):
+    """议题: raised by a resident, supported, consulted on, decided."""
+
+    __tablename__ = "topic"
+
+    estate_id: str = Field(foreign_key="estate.id", index=True)
+    title: str
+    description: str = ""
+    category: str = ""
+    proposer_household_id: str | None = Field(default=None, foreign_key="household.id")
+    proposer_resident_id: str | None = Field(default=None, foreign_key="resident.id")
+    proposer_name: str = ""
+    channel: str = "in_person"
+    raised_on: datetime.date
+    # The latest transition's target: kept on the row so lists need no history scan.
+    state: str = "proposed"
+
+
+class TopicTransition(Synced, table=True):
+    """Append-only history of a topic's states: who moved it, when, and why."""
+
+    __tablename__ = "topic_transition"
+
+    topic_id: str = Field(foreign_key="topic.id", index=True)
+    from_state: str | None = None
+    to_state: str
+    note: str = ""
+    at: str  # ISO time, UTC
+    by: str = ""
+
+
+class TopicSupport(Synced, table=True):
+    """附议: one household's support; id = natural id of (topic, household)."""
+
+    __tablename__ = "topic_support"
+
+    topic_id: str = Field(foreign_key="topic.id", index=True)
+    household_id: str = Field(foreign_key="household.id")
+    supported_on: datetime.date
+    note: str = ""
+
+
+class ConsultationRound(Synced, table=True):
+    """征询: one round of consulting households on a topic."""
+
+    __tablename__ = "consultation_round"
+
+    topic_id: str = Field(foreign_key="topic.id", index=True)
+    number: int
+    title: str = ""
+    started_on: datetime.date
+    notes: str = ""
+
+
+class ConsultationContact(Synced, table=True):
+    """A household reached in a round; id = natural id of (round, household)."""
+
+    __tablename__ = "consultation_contact"
+
+    round_id: str = Field(foreign_key="consultation_round.id", index=True)
+    household_id: str = Field(foreign_key="household.id")
+    method: str  # door | phone | meeting | written
+    opinion: str = ""  # support | oppose | neutral | ""
+    said: str = ""
+    contacted_on: datetime.date
+
+
+class Vote(Synced, table=True):
+    """表决 on a topic."""
+
+    __tablename__ = "vote"
+
+    topic_id: str = Field(foreign_key="topic.id", index=True)
+    estate_id: str = Field(foreign_key="estate.id", index=True)
+    question: str
+    options: str  # JSON list of option labels
+    rule: str  # residents | art278 | art278-major | custom
+    participation_share: str | None = None  # custom rule only, e.g. "2/3"
+    pass_share: str | None = None
+    basis: str | None = None  # custom rule only: headcount | area | both
+    electorate: str = "households"  # households | assembly
+    opens_on: datetime.date | None = None
+    closes_on: datetime.date | None = None
+    return_place: str = ""
+    state: str = "open"  # open | closed
+    closed_at: str | None = None
+    closed_by: str | None = None
+
+
+class Ballot(Synced, table=True):
+    """One household's ballot; id = natural id of (vote, household) so two PCs agree on it.
+
+    The roster facts are copied at issue so the tally and re-prints never shift when the
+    roster is edited later.
+    """
+
+    __tablename__ = "ballot"
+
+    vote_id: str = Field(foreign_key="vote.id", index=True)
+    household_id: str = Field(foreign_key="household.id")
+    number: int
+    serial: str = Field(index=True)
+    tenant: str
+    address: str
+    area_centi: int | None = None
+    returned: bool = False
+    choice: str | None = None
+    blank: bool = False
+    spoilt: bool = False
+    recorded_at: str | None = None
+    recorded_by: str | None = None
+
+
+class BallotEvent(Synced, table=True):
+    """Append-only record of every tally entry: casts, undos and double-entry checks."""
+
+    __tablename__ = "ballot_event"
+
+    ballot_id: str = Field(foreign_key="ballot.id", index=True)
+    kind: str  # cast | undo | check
+    choice: str | None = None
+    blank: bool = False
+    spoilt: bool = False
+    at: str
+    by: str = ""
+
+
+SYNCED_TABLES: tuple[type[Synced], ...] = (
+    Site,
+    Estate,
+    Household,
+    Resident,
+    BodyMember,
+    EstateSetting,
+    Topic,
+    TopicTransition,
+    TopicSupport,
+    ConsultationRound,
+    ConsultationContact,
+    Vote,
+    Ballot,
+    BallotEvent,
+)
 TABLE_BY_NAME: dict[str, type[Synced]] = {t.__tablename__: t for t in SYNCED_TABLES}  # type: ignore[misc]
 
 

@@ -406,3 +406,16 @@ def add_households_bulk(
             progress(done, total)
     session.flush()
     return total
+
+
+def resolve_household(session: Session, text: str, estate_id: str | None = None) -> Household:
+    """A household by id, or by address within an estate (as staff would type it)."""
+    key = text.strip()
+    household = session.get(Household, key)
+    if household is not None and household.is_live:
+        return household
+    if estate_id:
+        found = address_taken(session, estate_id, addresses.key(key))
+        if found:
+            return found
+    raise NotFound(f"找不到住户“{key}”：请给出住户编号，或本小区名册上的完整地址")

@@ -178,6 +178,8 @@ class TopicTransition(Synced, table=True):
     __tablename__ = "topic_transition"
 
     topic_id: str = Field(foreign_key="topic.id", index=True)
+    # Position in the topic's history (timestamps can tie within a second).
+    seq: int = 0
     from_state: str | None = None
     to_state: str
     note: str = ""

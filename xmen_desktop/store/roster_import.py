@@ -85,7 +85,7 @@ def plan_from_table(
     chosen = dict(mapping) if mapping is not None else roster_rules.guess_mapping(header.cells)
     if not roster_rules.is_usable_mapping(chosen):
         raise StoreError(
-            "请为“承租人”选一列，再为“地址”选一列；地址分几列写的，至少要选“路名”和“号”"
+            "请为“承租人”选一列，再为“地址”选一列；地址分几列写的，至少要选“路名”和“号”。"
         )
     body = [(row.number, row.cells) for row in table.rows[index + 1 :]]
     parsed = roster_rules.parse_rows(body, chosen)

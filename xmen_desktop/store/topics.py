@@ -88,9 +88,16 @@ def set_support_threshold(
 # ---------------------------------------------------------------------------- topics
 
 
-def _transition(session: Session, topic: Topic, target: str, note: str) -> TopicTransition:
+def record_transition(session: Session, topic: Topic, target: str, note: str) -> TopicTransition:
+    """Append the move to the topic's history and set its state (checks are the caller's)."""
+    count = session.exec(
+        select(func.count())
+        .select_from(TopicTransition)
+        .where(TopicTransition.topic_id == topic.id)
+    ).one()
     record = TopicTransition(
         topic_id=topic.id,
+        seq=count + 1,
         from_state=None if target == "proposed" and topic.state == "proposed" else topic.state,
         to_state=target,
         note=note.strip(),
@@ -125,7 +132,7 @@ def add_topic(session: Session, estate_id: str, values: Mapping[str, object]) ->
     )
     session.add(topic)
     session.flush()
-    _transition(session, topic, "proposed", "")
+    record_transition(session, topic, "proposed", "")
     session.flush()
     return topic
 
@@ -155,7 +162,7 @@ def advance_topic(session: Session, topic_id: str, target: str, note: str = "") 
             vote.state = "closed"
             vote.closed_at = now_text()
             vote.closed_by = operator(session)
-    _transition(session, topic, target, note)
+    record_transition(session, topic, target, note)
     session.flush()
     return topic
 
@@ -227,7 +234,7 @@ def transitions(session: Session, topic_id: str) -> list[TopicTransition]:
         session.exec(
             select(TopicTransition)
             .where(TopicTransition.topic_id == topic_id, TopicTransition.cl % 2 == 1)
-            .order_by(col(TopicTransition.at), col(TopicTransition.id))
+            .order_by(col(TopicTransition.seq), col(TopicTransition.at), col(TopicTransition.id))
         )
     )
 

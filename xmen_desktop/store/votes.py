@@ -26,9 +26,9 @@ from xmen_desktop.store.models import (
     Household,
     Resident,
     Topic,
-    TopicTransition,
     Vote,
 )
+from xmen_desktop.store.topics import record_transition
 
 ELECTORATES: dict[str, str] = {
     "households": "全体住户（每户一票）",
@@ -452,17 +452,8 @@ def close_vote(session: Session, vote_id: str) -> rules.Result:
     if topic.state == "voting":
         outcome = "passed" if result.passed else "failed"
         counts = "，".join(f"{o} {a.households} 户" for o, a in result.counts.items())
-        session.add(
-            TopicTransition(
-                topic_id=topic.id,
-                from_state=topic.state,
-                to_state=outcome,
-                note=f"表决结果：{'通过' if result.passed else '未通过'}（{counts}）",
-                at=vote.closed_at,
-                by=vote.closed_by or "",
-            )
-        )
-        topic.state = outcome
+        verdict = "通过" if result.passed else "未通过"
+        record_transition(session, topic, outcome, f"表决结果：{verdict}（{counts}）")
     session.flush()
     return result
 

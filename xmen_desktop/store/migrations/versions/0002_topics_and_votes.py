@@ -109,6 +109,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("cl", sa.Integer(), nullable=False),
         sa.Column("topic_id", sa.String(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("from_state", sa.String(), nullable=True),
         sa.Column("to_state", sa.String(), nullable=False),
         sa.Column("note", sa.String(), nullable=False),

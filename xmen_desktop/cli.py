@@ -436,6 +436,25 @@ def cmd_votes_result(store: Store, args: argparse.Namespace) -> None:
     _print(f"结果：{'通过' if result.passed else '未通过'}")
 
 
+# ---------------------------------------------------------------------------- printing
+
+
+def cmd_print_ballots(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import printables
+
+    with store.read() as session:
+        count = printables.print_ballots(session, args.vote, Path(args.out), two_up=args.two_up)
+    _print(f"已生成 {count} 张表决票：{args.out}")
+
+
+def cmd_print_result(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import printables
+
+    with store.read() as session:
+        printables.print_result(session, args.vote, Path(args.out))
+    _print(f"已生成表决结果公示：{args.out}")
+
+
 # ---------------------------------------------------------------------------- parser
 
 
@@ -594,6 +613,20 @@ def build_parser() -> argparse.ArgumentParser:
     v_result.add_argument("vote")
     v_result.add_argument("--json", action="store_true")
     v_result.set_defaults(handler=cmd_votes_result)
+
+    printing = commands.add_parser("print", help="打印（生成 PDF）").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    printing.required = True
+    p_ballots = printing.add_parser("ballots", help="一次表决的全部表决票")
+    p_ballots.add_argument("vote")
+    p_ballots.add_argument("--out", required=True, help="PDF 文件")
+    p_ballots.add_argument("--two-up", action="store_true", help="每张 A4 纸印两张 A5 票")
+    p_ballots.set_defaults(handler=cmd_print_ballots)
+    p_result = printing.add_parser("result", help="表决结果公示")
+    p_result.add_argument("vote")
+    p_result.add_argument("--out", required=True, help="PDF 文件")
+    p_result.set_defaults(handler=cmd_print_result)
 
     dump = commands.add_parser("dump", help="以规范 JSON 输出全部共享数据")
     dump.set_defaults(handler=cmd_dump)

@@ -1,0 +1,121 @@
+"""Build the printing layer's documents from stored records (printing never reads the store)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlmodel import Session
+
+from xmen_desktop.domain.estates import estate_by_name_or_code
+from xmen_desktop.printing.documents import BallotBatch, BallotSheet, ResultNotice
+from xmen_desktop.store import votes
+from xmen_desktop.store.common import live
+from xmen_desktop.store.errors import StoreError
+from xmen_desktop.store.models import Topic, Vote
+
+PUBLICITY_DAYS = 7
+
+
+def _home_name(estate_name: str) -> str:
+    info = estate_by_name_or_code(estate_name)
+    return info.home_name if info else f"{estate_name}自治家园"
+
+
+def ballot_batch(session: Session, vote_id: str) -> BallotBatch:
+    vote = live(session, Vote, vote_id, "表决")
+    topic = live(session, Topic, vote.topic_id, "议题")
+    estate = votes.estate_of(session, vote)
+    ballots = votes.list_ballots(session, vote.id)
+    if not ballots:
+        raise StoreError("这次表决还没有发票：请先“发放表决票”（xmen votes issue）")
+    return BallotBatch(
+        estate_name=estate.name,
+        home_name=_home_name(estate.name),
+        vote_title=topic.title,
+        question=vote.question,
+        options=votes.vote_options(vote),
+        rule_lines=tuple(votes.vote_rule(vote).explain()),
+        return_place=vote.return_place or f"{estate.name}居委会",
+        return_by=vote.closes_on,
+        ballots=tuple(BallotSheet(b.serial, b.number, b.address, b.tenant) for b in ballots),
+    )
+
+
+def result_notice(session: Session, vote_id: str) -> ResultNotice:
+    vote = live(session, Vote, vote_id, "表决")
+    if vote.state != "closed":
+        raise StoreError(
+            "表决还没有结束：请先结束表决（计票页面或 xmen votes close），再打印结果公示"
+        )
+    topic = live(session, Topic, vote.topic_id, "议题")
+    estate = votes.estate_of(session, vote)
+    result = votes.compute_result(session, vote.id)
+    closed_on = (
+        datetime.date.fromisoformat(vote.closed_at[:10])
+        if vote.closed_at
+        else datetime.date.today()
+    )
+    return ResultNotice(
+        estate_name=estate.name,
+        home_name=_home_name(estate.name),
+        vote_title=topic.title,
+        question=vote.question,
+        rule_name=result.rule.name,
+        rule_source=result.rule.source,
+        rule_lines=tuple(result.rule.explain()),
+        electorate_households=result.electorate.households,
+        electorate_area_centi=result.electorate.area_centi,
+        participated_households=result.participated.households,
+        participated_area_centi=result.participated.area_centi,
+        counts=tuple((o, a.households, a.area_centi) for o, a in result.counts.items()),
+        blank_households=result.blank.households,
+        spoilt_households=result.spoilt.households,
+        not_returned_households=result.not_returned.households,
+        in_review_households=result.in_review.households,
+        checks=tuple(
+            (c.label, c.basis, c.part, c.whole, c.needed, c.met)
+            for c in (*result.participation_checks, *result.passing_checks)
+        ),
+        participation_met=result.participation_met,
+        passed=result.passed,
+        winner=result.winner,
+        publicity_from=closed_on,
+        publicity_to=closed_on + datetime.timedelta(days=PUBLICITY_DAYS - 1),
+        issued_on=closed_on,
+        closed_by=vote.closed_by or "",
+    )
+
+
+def print_ballots(
+    session: Session,
+    vote_id: str,
+    out: Path,
+    *,
+    two_up: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    from xmen_desktop.printing.ballots import render_ballots
+
+    batch = ballot_batch(session, vote_id)
+    _write(lambda: render_ballots(batch, out, two_up=two_up, progress=progress), out)
+    return len(batch.ballots)
+
+
+def print_result(session: Session, vote_id: str, out: Path) -> None:
+    from xmen_desktop.printing.result import render_result
+
+    notice = result_notice(session, vote_id)
+    _write(lambda: render_result(notice, out), out)
+
+
+def _write(render: Callable[[], None], out: Path) -> None:
+    if out.suffix.lower() != ".pdf":
+        raise StoreError("文件名请以 .pdf 结尾")
+    try:
+        render()
+    except OSError as error:
+        raise StoreError(
+            f"无法写入 {out}：{error.strerror or error}。请换一个文件夹或文件名"
+        ) from error

@@ -1,0 +1,169 @@
+"""街道总览: households, residents, body members and floor area of the six estates, with totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QStackedWidget, QTableView, QVBoxLayout, QWidget
+
+from xmen_desktop.domain.estates import SUBDISTRICT_NAME
+from xmen_desktop.domain.validation import area_text
+from xmen_desktop.ui import jobs
+from xmen_desktop.ui.context import AppContext
+from xmen_desktop.ui.signals import emit
+from xmen_desktop.ui.table_models import Column, RowTableModel
+from xmen_desktop.ui.widgets import (
+    StatusPage,
+    guarded,
+    heading,
+    hint,
+    set_column_widths,
+    setup_table,
+)
+
+if TYPE_CHECKING:
+    from xmen_desktop.store.roster import EstateSummary
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+# The id of the totals row, which is no estate.
+TOTAL_ID = ""
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    id: str
+    name: str
+    households: int
+    residents: int
+    members: int
+    area_centi: int
+
+
+def with_totals(summaries: list[EstateSummary], total_name: str) -> list[OverviewRow]:
+    rows = [
+        OverviewRow(s.estate_id, s.name, s.households, s.residents, s.members, s.area_centi)
+        for s in summaries
+    ]
+    total = OverviewRow(
+        TOTAL_ID,
+        total_name,
+        sum(r.households for r in rows),
+        sum(r.residents for r in rows),
+        sum(r.members for r in rows),
+        sum(r.area_centi for r in rows),
+    )
+    return [*rows, total]
+
+
+def thousands(number: int) -> str:
+    return f"{number:,}"
+
+
+def area_thousands(centi: int) -> str:
+    """27,345.5 rather than 27345.5: sums of a whole estate are long numbers."""
+    whole, _, fraction = area_text(centi).partition(".")
+    return f"{int(whole or 0):,}" + (f".{fraction}" if fraction else "")
+
+
+class OverviewModel(RowTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.columns = [
+            Column(self.tr("小区"), lambda r: r.name),
+            Column(self.tr("户数"), lambda r: thousands(r.households), _RIGHT),
+            Column(self.tr("居民数"), lambda r: thousands(r.residents), _RIGHT),
+            Column(self.tr("机构成员数"), lambda r: thousands(r.members), _RIGHT),
+            Column(self.tr("总面积(㎡)"), lambda r: area_thousands(r.area_centi), _RIGHT),
+        ]
+
+    def set_summaries(self, summaries: list[EstateSummary]) -> None:
+        self.set_rows(with_totals(summaries, self.tr("合计")))
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.FontRole and index.isValid():
+            if self.row_at(index.row()).id == TOTAL_ID:
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        return super().data(index, role)
+
+
+class OverviewTab(QWidget):
+    """The first tab. Double-clicking an estate opens its own tab."""
+
+    loaded = Signal()
+    # The estate id of a row the user double-clicked.
+    estate_chosen = Signal(str)
+
+    TABLES = frozenset({jobs.HOUSEHOLD, jobs.RESIDENT, jobs.BODY_MEMBER})
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.has_data = False
+        self.model = OverviewModel(self)
+        self.title = heading(
+            self.tr("{subdistrict}自治家园概况").format(subdistrict=SUBDISTRICT_NAME), scale=1.4
+        )
+        self.note = hint(self.tr("双击某个小区，可打开它的住户名册和自治机构。"))
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        setup_table(self.table, stretch_column=None)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        set_column_widths(self.table, {0: 8, 1: 6, 2: 6, 3: 7, 4: 8})
+        self.table.doubleClicked.connect(self._open_estate)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(12)
+        layout.addWidget(self.title)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table)
+        layout.addStretch(1)
+        self._fit_height()
+        self.waiting = StatusPage(self.tr("正在打开数据……"), self.tr("请稍候，马上就好。"))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.waiting)
+        self.stack.addWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        context.changed.connect(self._on_changed)
+
+    def _fit_height(self) -> None:
+        # Seven rows (six estates and the totals) shown whole, with no empty table below.
+        rows = 7
+        vertical = self.table.verticalHeader()
+        height = (
+            self.table.horizontalHeader().minimumHeight() + rows * vertical.defaultSectionSize()
+        )
+        self.table.setFixedHeight(height + 2 * self.table.frameWidth() + 2)
+        header = self.table.horizontalHeader()
+        width = sum(header.sectionSize(c) for c in range(header.count()))
+        self.table.setFixedWidth(width + 2 * self.table.frameWidth() + 2)
+
+    def load(self) -> None:
+        self.context.read(jobs.estate_summaries, guarded(self, self._show))
+
+    def _show(self, summaries: list[EstateSummary]) -> None:
+        self.model.set_summaries(summaries)
+        self.stack.setCurrentIndex(1)
+        self.has_data = True
+        emit(self.loaded)
+
+    def _on_changed(self, tables: frozenset[str]) -> None:
+        # Cheap (three grouped queries), so it is kept current even while out of sight.
+        if self.TABLES & tables and self.context.store is not None:
+            self.load()
+
+    def _open_estate(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row.id != TOTAL_ID:
+            emit(self.estate_chosen, row.id)

@@ -129,6 +129,23 @@ def _pending_changes(session: Session) -> list[tuple[Synced, list[str]]]:
     return changes
 
 
+_UPSERT_VERSION = text(
+    "INSERT INTO field_version (tbl, row_id, field, site_id, counter, hlc, cl) "
+    "VALUES (:tbl, :row_id, :field, :site_id, :counter, :hlc, :cl) "
+    "ON CONFLICT (tbl, row_id, field) DO UPDATE SET site_id = excluded.site_id, "
+    "counter = excluded.counter, hlc = excluded.hlc, cl = excluded.cl"
+)
+
+
+def _current_versions(connection: Any, table: str, row_id: str) -> dict[str, tuple[str, int]]:
+    """The entry each field of a row currently comes from: what a local edit overwrites."""
+    rows = connection.execute(
+        text("SELECT field, site_id, counter FROM field_version WHERE tbl = :t AND row_id = :r"),
+        {"t": table, "r": row_id},
+    )
+    return {field: (site, counter) for field, site, counter in rows}
+
+
 @event.listens_for(LoggedSession, "before_flush")
 def _capture(session: Session, flush_context: Any, instances: Any) -> None:
     changes = _pending_changes(session)
@@ -156,8 +173,10 @@ def _capture(session: Session, flush_context: Any, instances: Any) -> None:
         table = type(obj).__tablename__
         if obj.cl is None:
             obj.cl = 1
+        bases = {} if obj in session.new else _current_versions(connection, table, obj.id)
         for name in fields:
             counter += 1
+            base = bases.get(name)
             entries.append(
                 {
                     "site_id": site_id,
@@ -168,22 +187,48 @@ def _capture(session: Session, flush_context: Any, instances: Any) -> None:
                     "field": name,
                     "value": encode_value(getattr(obj, name)),
                     "cl": obj.cl,
+                    "base_site": base[0] if base else None,
+                    "base_counter": base[1] if base else None,
                 }
             )
     connection.execute(text("UPDATE local_identity SET last_hlc = :h"), {"h": stamp})
     connection.execute(insert(ChangeEntry.__table__), entries)  # type: ignore[attr-defined]
+    connection.execute(_UPSERT_VERSION, entries)
     session.info.setdefault("changed_tables", set()).update(
         type(obj).__tablename__ for obj, _ in changes
     )
 
 
 def materialize(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
-    """Rebuild every logged row from the log alone: the last writer per field wins.
+    """Rebuild every logged row from the log alone, by the rule the sync merge applies.
 
-    The sync merge applies the same rule; tests use this to prove the log is complete.
+    Tests use this to prove that the log describes every row completely.
     """
+    from xmen_desktop.domain.merge import Version, decide
+
+    fields: dict[tuple[str, str, str], list[Version]] = {}
+    query = text(
+        "SELECT tbl, row_id, field, site_id, counter, hlc, cl, value, base_site, base_counter "
+        "FROM change_log"
+    )
+    for (
+        table,
+        row_id,
+        name,
+        site,
+        counter,
+        stamp,
+        cl,
+        raw,
+        base_site,
+        base_counter,
+    ) in session.execute(query):
+        base = (base_site, base_counter) if base_site is not None else None
+        fields.setdefault((table, row_id, name), []).append(
+            Version(site, counter, stamp, cl, raw, base)
+        )
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    query = text("SELECT tbl, row_id, field, value FROM change_log ORDER BY hlc, site_id, counter")
-    for table, row_id, name, raw in session.execute(query):
-        rows.setdefault((table, row_id), {})[name] = decode_value(table, name, raw)
+    for (table, row_id, name), versions in fields.items():
+        winner = decide(versions).winner
+        rows.setdefault((table, row_id), {})[name] = decode_value(table, name, winner.value)
     return rows

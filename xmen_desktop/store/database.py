@@ -90,6 +90,9 @@ class Store:
         if state.needs_migration:
             migrate.upgrade(engine)
         _ensure_identity(engine, site_name)
+        from xmen_desktop.store.identity import ensure_site
+
+        ensure_site(engine, path, site_name)
         return cls(directory, engine, _make_engine(path, readonly=True))
 
     @contextlib.contextmanager
@@ -103,8 +106,21 @@ class Store:
         try:
             with session.begin():
                 yield session
+                wrote = bool(session.info.get("changed_tables"))
         finally:
             session.close()
+        if wrote:
+            self.refresh_marker()
+
+    def refresh_marker(self) -> None:
+        """Note the highest counter written, outside the database (see store.identity)."""
+        from xmen_desktop.store.identity import write_marker
+
+        with self.engine.connect() as connection:
+            counter = connection.execute(
+                text("SELECT counter FROM site_counter WHERE site_id = :s"), {"s": self.site_id}
+            ).scalar_one()
+        write_marker(self.path, self.site_id, counter)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

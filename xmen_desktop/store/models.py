@@ -22,6 +22,10 @@ class Synced(SQLModel):
 
     # Fields kept on this PC only and never logged (automatic fields like "last opened").
     __local_fields__: ClassVar[frozenset[str]] = frozenset()
+    # Fields never overwritten silently by sync: different values from two PCs go to review.
+    __protected_fields__: ClassVar[frozenset[str]] = frozenset()
+    # Tables where an edit on one PC against a delete on another goes to review.
+    __review_deletes__: ClassVar[bool] = False
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     cl: int = Field(default=1, nullable=False)
@@ -51,6 +55,7 @@ class Household(Synced, table=True):
     """户: a flat of the estate and its tenant of record (公房承租人)."""
 
     __tablename__ = "household"
+    __protected_fields__ = frozenset({"tenant"})
 
     estate_id: str = Field(foreign_key="estate.id", index=True)
     tenant: str
@@ -68,6 +73,7 @@ class Resident(Synced, table=True):
     """居民: a person living in a household (the tenant is usually one of them)."""
 
     __tablename__ = "resident"
+    __protected_fields__ = frozenset({"name"})
 
     household_id: str = Field(foreign_key="household.id", index=True)
     name: str
@@ -113,6 +119,24 @@ class ChangeEntry(SQLModel, table=True):
     # JSON text of the new value.
     value: str | None = None
     # The row's causal length when the change was made: an edit made before a delete loses to it.
+    cl: int
+    # The entry this change overwrote (the field's winner when it was made): a change that saw
+    # another wins over it whatever the clocks say; changes with no such link are concurrent.
+    base_site: str | None = Field(default=None, max_length=36)
+    base_counter: int | None = None
+
+
+class FieldVersion(SQLModel, table=True):
+    """Which log entry each field's current value comes from (derived from the log, local)."""
+
+    __tablename__ = "field_version"
+
+    tbl: str = Field(primary_key=True)
+    row_id: str = Field(primary_key=True, max_length=36)
+    field: str = Field(primary_key=True)
+    site_id: str = Field(max_length=36)
+    counter: int
+    hlc: int
     cl: int
 
 
@@ -227,6 +251,7 @@ class Vote(Synced, table=True):
     """表决 on a topic."""
 
     __tablename__ = "vote"
+    __review_deletes__ = True
 
     topic_id: str = Field(foreign_key="topic.id", index=True)
     estate_id: str = Field(foreign_key="estate.id", index=True)
@@ -253,6 +278,8 @@ class Ballot(Synced, table=True):
     """
 
     __tablename__ = "ballot"
+    __protected_fields__ = frozenset({"returned", "choice", "blank", "spoilt"})
+    __review_deletes__ = True
 
     vote_id: str = Field(foreign_key="vote.id", index=True)
     household_id: str = Field(foreign_key="household.id")
@@ -283,6 +310,117 @@ class BallotEvent(Synced, table=True):
     by: str = ""
 
 
+class ReviewResolution(Synced, table=True):
+    """A person's decision on a review item: which entries their new value supersedes.
+
+    Id = natural id of (table, row, field, superseded entries), so two PCs resolving the same
+    item the same way make one record.
+    """
+
+    __tablename__ = "review_resolution"
+
+    tbl: str
+    row_id: str = Field(max_length=36, index=True)
+    field: str
+    # JSON list of "site_id:counter" of every entry this decision supersedes.
+    superseded: str
+    value: str | None = None  # JSON of the chosen value
+    resolved_by: str = ""
+    at: str = ""
+
+
+# ---------------------------------------------------------------------------- sync (local)
+
+
+class SiteKey(SQLModel, table=True):
+    """This install's Ed25519 key and the marker that ties the site id to this place."""
+
+    __tablename__ = "site_key"
+
+    site_id: str = Field(primary_key=True, max_length=36)
+    private_key: bytes
+    public_key: bytes
+    # Where this identity was made: a copy elsewhere takes a new site id.
+    bound_path: str
+    machine_id: str
+    created_at: str
+
+
+class TrustedSite(SQLModel, table=True):
+    __tablename__ = "trusted_site"
+
+    site_id: str = Field(primary_key=True, max_length=36)
+    name: str = ""
+    public_key: bytes
+    trusted_at: str
+
+
+class Peer(SQLModel, table=True):
+    """What we know of another PC: what it has acknowledged, when bundles last went each way."""
+
+    __tablename__ = "peer"
+
+    site_id: str = Field(primary_key=True, max_length=36)
+    name: str = ""
+    acks: str = "{}"  # JSON {origin site id: highest gap-free counter it holds}
+    last_in: str | None = None
+    last_out: str | None = None
+
+
+class SyncHistory(SQLModel, table=True):
+    __tablename__ = "sync_history"
+
+    bundle_id: str = Field(primary_key=True, max_length=36)
+    direction: str  # in | out
+    peer_site: str = ""
+    peer_name: str = ""
+    at: str
+    file_name: str = ""
+    summary: str = "{}"  # JSON counts
+
+
+class ReviewItem(SQLModel, table=True):
+    """A field two PCs changed differently where a person must decide (derived from the log)."""
+
+    __tablename__ = "review_item"
+
+    tbl: str = Field(primary_key=True)
+    row_id: str = Field(primary_key=True, max_length=36)
+    field: str = Field(primary_key=True)
+    kind: str  # conflict | edit_vs_delete
+    candidates: str  # JSON list of {"entry", "value", "hlc", "site"}
+    found_at: str
+
+
+class Conflict(SQLModel, table=True):
+    """A losing value of a concurrent edit, kept (derived from the log, so every PC agrees)."""
+
+    __tablename__ = "conflict"
+
+    tbl: str = Field(primary_key=True)
+    row_id: str = Field(primary_key=True, max_length=36)
+    field: str = Field(primary_key=True)
+    loser: str = Field(primary_key=True)  # "site_id:counter"
+    winner: str
+    loser_value: str | None = None
+
+
+class PendingRow(SQLModel, table=True):
+    """A row whose changes arrived without all its fields or its parent row yet (a gap)."""
+
+    __tablename__ = "pending_row"
+
+    tbl: str = Field(primary_key=True)
+    row_id: str = Field(primary_key=True, max_length=36)
+
+
+class LocalSetting(SQLModel, table=True):
+    __tablename__ = "local_setting"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
 SYNCED_TABLES: tuple[type[Synced], ...] = (
     Site,
     Estate,
@@ -298,6 +436,7 @@ SYNCED_TABLES: tuple[type[Synced], ...] = (
     Vote,
     Ballot,
     BallotEvent,
+    ReviewResolution,
 )
 TABLE_BY_NAME: dict[str, type[Synced]] = {t.__tablename__: t for t in SYNCED_TABLES}  # type: ignore[misc]
 

@@ -40,12 +40,25 @@ def upgrade() -> None:
         sa.Column("field", sa.String(), nullable=False),
         sa.Column("value", sa.String(), nullable=True),
         sa.Column("cl", sa.Integer(), nullable=False),
+        sa.Column("base_site", sa.String(length=36), nullable=True),
+        sa.Column("base_counter", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("site_id", "counter"),
     )
     with op.batch_alter_table("change_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_change_log_hlc"), ["hlc"], unique=False)
         batch_op.create_index("ix_change_log_row", ["tbl", "row_id", "field"], unique=False)
 
+    op.create_table(
+        "field_version",
+        sa.Column("tbl", sa.String(), nullable=False),
+        sa.Column("row_id", sa.String(length=36), nullable=False),
+        sa.Column("field", sa.String(), nullable=False),
+        sa.Column("site_id", sa.String(length=36), nullable=False),
+        sa.Column("counter", sa.Integer(), nullable=False),
+        sa.Column("hlc", sa.Integer(), nullable=False),
+        sa.Column("cl", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("tbl", "row_id", "field"),
+    )
     op.create_table(
         "estate",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -184,6 +197,7 @@ def downgrade() -> None:
 
     op.drop_table("household")
     op.drop_table("site_counter")
+    op.drop_table("field_version")
     op.drop_table("site")
     op.drop_table("local_identity")
     with op.batch_alter_table("estate", schema=None) as batch_op:

@@ -1,0 +1,825 @@
+"""Sync by bundle: export what peers may lack, import by merging per field in one transaction.
+
+Import order (each step refuses with its reason and changes nothing): header, signature and
+payload hash (bundle.check_bundle) → schema → decrypt and parse in memory → trust → preview
+(the merge run in a transaction that is rolled back) → backup → apply in one transaction →
+sync history → report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from xmen_desktop import __version__
+from xmen_desktop.domain import hlc
+from xmen_desktop.domain.ids import new_id
+from xmen_desktop.domain.merge import Version, decide
+from xmen_desktop.store import bundle as bundles
+from xmen_desktop.store import migrate, paths
+from xmen_desktop.store.backup import backup_database
+from xmen_desktop.store.changelog import decode_value, now_ms, sanctioned_writes
+from xmen_desktop.store.database import Store
+from xmen_desktop.store.errors import StoreError
+from xmen_desktop.store.identity import fingerprint, load_keys
+from xmen_desktop.store.models import TABLE_BY_NAME, logged_fields
+
+Progress = Callable[[int, int], None]
+ENTRY_COLUMNS = (
+    "site_id",
+    "counter",
+    "hlc",
+    "tbl",
+    "row_id",
+    "field",
+    "value",
+    "cl",
+    "base_site",
+    "base_counter",
+)
+# Child tables after their parents, so new rows can be inserted in one pass.
+TABLE_ORDER = list(TABLE_BY_NAME)
+TABLE_LABELS = {
+    "site": "站点",
+    "estate": "小区",
+    "household": "住户",
+    "resident": "居民",
+    "body_member": "机构成员",
+    "estate_setting": "小区设置",
+    "topic": "议题",
+    "topic_transition": "议题进程",
+    "topic_support": "附议",
+    "consultation_round": "征询轮次",
+    "consultation_contact": "征询记录",
+    "vote": "表决",
+    "ballot": "表决票",
+    "ballot_event": "计票记录",
+    "review_resolution": "核对结论",
+}
+ENCRYPT_SETTING = "encrypt_bundles"
+VERIFIER_SETTING = "passphrase_verifier"
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------- settings
+
+
+def _setting(connection: Connection, key: str) -> str | None:
+    return connection.execute(
+        text("SELECT value FROM local_setting WHERE key = :k"), {"k": key}
+    ).scalar()
+
+
+def _set_setting(connection: Connection, key: str, value: str) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO local_setting (key, value) VALUES (:k, :v) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        ),
+        {"k": key, "v": value},
+    )
+
+
+def encryption_enabled(store: Store) -> bool:
+    with store.engine.connect() as connection:
+        return _setting(connection, ENCRYPT_SETTING) != "off"
+
+
+def set_encryption(store: Store, enabled: bool) -> None:
+    """Bundles are encrypted unless an office turns it off here, explicitly."""
+    with store.engine.begin() as connection:
+        _set_setting(connection, ENCRYPT_SETTING, "on" if enabled else "off")
+
+
+def _verifier(passphrase: str, salt: bytes) -> str:
+    import base64
+
+    key = bundles.derive_key("verify:" + passphrase, salt)
+    return base64.b64encode(salt).decode() + ":" + base64.b64encode(key).decode()
+
+
+def set_passphrase(store: Store, passphrase: str) -> None:
+    """Remember a check value for the passphrase (never the passphrase itself)."""
+    import os
+
+    if len(passphrase) < 8:
+        raise StoreError("同步口令至少 8 个字符：街道各站点要用同一个口令")
+    with store.engine.begin() as connection:
+        _set_setting(connection, VERIFIER_SETTING, _verifier(passphrase, os.urandom(16)))
+
+
+def check_passphrase(store: Store, passphrase: str) -> None:
+    import base64
+
+    with store.engine.connect() as connection:
+        stored = _setting(connection, VERIFIER_SETTING)
+    if stored is None:
+        set_passphrase(store, passphrase)  # the first one used becomes this PC's
+        return
+    salt = base64.b64decode(stored.split(":")[0])
+    if _verifier(passphrase, salt) != stored:
+        raise StoreError("口令与本机设置的同步口令不一致：请核对（区分大小写）后重试")
+
+
+# ---------------------------------------------------------------------------- export
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    bundle_id: str
+    entries: int
+    size: int
+    ranges: dict[str, list[int]]
+    encrypted: bool
+
+
+def version_vector(connection: Connection) -> dict[str, int]:
+    return {
+        site: counter
+        for site, counter in connection.execute(text("SELECT site_id, counter FROM site_counter"))
+    }
+
+
+def export_bundle(
+    store: Store,
+    path: Path,
+    *,
+    full: bool = False,
+    passphrase: str | None = None,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Write the changes any known peer may lack (or everything with ``full``)."""
+    encrypt = encryption_enabled(store)
+    if encrypt:
+        if not passphrase:
+            raise StoreError("请输入同步口令：同步包里有居民的个人信息，必须加密")
+        check_passphrase(store, passphrase)
+    keys = load_keys(store.engine, store.site_id)
+    with store.read_engine.connect() as connection:
+        vector = version_vector(connection)
+        acked = [json.loads(raw) for (raw,) in connection.execute(text("SELECT acks FROM peer"))]
+        origins = [
+            row[0] for row in connection.execute(text("SELECT DISTINCT site_id FROM change_log"))
+        ]
+        sites: list[str] = []
+        index: dict[str, int] = {}
+        entries: list[list[Any]] = []
+        ranges: dict[str, list[int]] = {}
+        tables: Counter[str] = Counter()
+        for done, origin in enumerate(sorted(origins), start=1):
+            start = 0 if full or not acked else min(int(a.get(origin, 0)) for a in acked)
+            rows = connection.execute(
+                text(
+                    "SELECT counter, hlc, tbl, row_id, field, value, cl, base_site, base_counter "
+                    "FROM change_log WHERE site_id = :s AND counter > :c ORDER BY counter"
+                ),
+                {"s": origin, "c": start},
+            ).all()
+            if not rows:
+                continue
+            position = index.setdefault(origin, len(sites))
+            if position == len(sites):
+                sites.append(origin)
+            for counter, stamp, table, row_id, name, value, cl, base_site, base_counter in rows:
+                if base_site is not None and base_site not in index:
+                    index[base_site] = len(sites)
+                    sites.append(base_site)
+                entries.append(
+                    [
+                        position,
+                        counter,
+                        stamp,
+                        table,
+                        row_id,
+                        name,
+                        value,
+                        cl,
+                        index[base_site] if base_site is not None else -1,
+                        base_counter or 0,
+                    ]
+                )
+                tables[table] += 1
+            ranges[origin] = [start + 1, rows[-1][0]]
+            if progress:
+                progress(done, len(origins) + 1)
+    bundle_id = new_id()
+    manifest = {
+        "format": bundles.FORMAT_VERSION,
+        "schema": migrate.head_revision(),
+        "app_version": __version__,
+        "bundle_id": bundle_id,
+        "created_at": _now(),
+        "site_id": store.site_id,
+        "site_name": store.site_name,
+        "public_key": _b64(keys.public_key),
+        "fingerprint": keys.fingerprint,
+        "ranges": ranges,
+        "acks": vector,
+        "counts": {"entries": len(entries), "tables": dict(sorted(tables.items()))},
+    }
+    payload = bundles.Payload(sites, entries, {})
+    size = bundles.write_bundle(path, manifest, payload, keys.sign, passphrase if encrypt else None)
+    with store.engine.begin() as connection:
+        _record_history(connection, bundle_id, "out", "", "", path.name, manifest["counts"])
+    if progress:
+        progress(len(origins) + 1, len(origins) + 1)
+    return ExportReport(path, bundle_id, len(entries), size, ranges, encrypt)
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode("ascii")
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@dataclass
+class IncomingBundle:
+    path: Path
+    manifest: dict[str, Any]
+    payload: bundles.Payload
+    public_key: bytes
+    trusted: bool
+    already_applied_at: str | None
+
+    @property
+    def site_id(self) -> str:
+        return str(self.manifest["site_id"])
+
+    @property
+    def site_name(self) -> str:
+        return str(self.manifest.get("site_name", ""))
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+
+def read_bundle(store: Store, path: Path, passphrase: str | None) -> IncomingBundle:
+    """Everything that can refuse a bundle before a preview; the database is not touched."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise StoreError(f"无法读取 {path}：{error.strerror or error}") from error
+    signed = bundles.check_bundle(data)
+    manifest = signed.manifest
+    if not migrate.is_known_revision(str(manifest.get("schema"))):
+        raise bundles.BundleRefused(
+            f"这个同步包来自更新版本的软件，请把本软件升级到 {manifest.get('app_version', '最新')} "
+            "版或更高后再导入（没有做任何改动）"
+        )
+    with store.read_engine.connect() as connection:
+        trusted_key = connection.execute(
+            text("SELECT public_key FROM trusted_site WHERE site_id = :s"),
+            {"s": manifest.get("site_id")},
+        ).scalar()
+        key_owner = connection.execute(
+            text("SELECT site_id FROM trusted_site WHERE public_key = :k"), {"k": signed.public_key}
+        ).scalar()
+        own_key = connection.execute(
+            text("SELECT site_id FROM site_key WHERE public_key = :k"), {"k": signed.public_key}
+        ).scalar()
+        applied = connection.execute(
+            text("SELECT at FROM sync_history WHERE bundle_id = :b AND direction = 'in'"),
+            {"b": manifest.get("bundle_id")},
+        ).scalar()
+    signer = key_owner or own_key
+    if (trusted_key is not None and trusted_key != signed.public_key) or (
+        signer is not None and signer != manifest.get("site_id")
+    ):
+        raise bundles.BundleRefused(
+            f"同步包声称来自站点“{manifest.get('site_name', '')}”，但签名用的不是该站点的密钥。"
+            "可能是伪造的，没有做任何改动。请联系街道核实"
+        )
+    payload = bundles.open_payload(signed, passphrase)
+    _check_entries(payload)
+    return IncomingBundle(
+        Path(path),
+        manifest,
+        payload,
+        signed.public_key,
+        trusted=trusted_key is not None or own_key is not None,
+        already_applied_at=applied,
+    )
+
+
+def _check_entries(payload: bundles.Payload) -> None:
+    known = {name: set(logged_fields(model)) for name, model in TABLE_BY_NAME.items()}
+    for entry in payload.entries:
+        if (
+            len(entry) != 10
+            or entry[3] not in known
+            or entry[5] not in known[entry[3]]
+            or not 0 <= entry[0] < len(payload.sites)
+            or not -1 <= entry[8] < len(payload.sites)
+        ):
+            raise bundles.BundleRefused(
+                "同步包里有本软件不认识的内容，没有做任何改动。请确认两边软件版本一致"
+            )
+
+
+# ---------------------------------------------------------------------------- merge
+
+
+@dataclass
+class MergeStats:
+    received: int = 0
+    applied: int = 0
+    skipped: int = 0
+    new: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+    conflicts: int = 0
+    review: int = 0
+    pending: int = 0
+    clock_warning: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "applied": self.applied,
+            "skipped": self.skipped,
+            "new": dict(self.new),
+            "updated": dict(self.updated),
+            "deleted": dict(self.deleted),
+            "conflicts": self.conflicts,
+            "review_items": self.review,
+            "pending": self.pending,
+            "clock_warning": self.clock_warning,
+        }
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def merge_entries(
+    connection: Connection, payload: bundles.Payload, progress: Progress | None = None
+) -> MergeStats:
+    """Apply a bundle's entries in the caller's transaction; bulk SQL, one pass per table."""
+    stats = MergeStats(received=len(payload.entries))
+    sites = payload.sites
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    cursor.execute("PRAGMA defer_foreign_keys = ON")
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS incoming (site_id TEXT, counter INTEGER, hlc INTEGER, "
+        "tbl TEXT, row_id TEXT, field TEXT, value TEXT, cl INTEGER, base_site TEXT, "
+        "base_counter INTEGER)"
+    )
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS affected (tbl TEXT, row_id TEXT, "
+        "PRIMARY KEY (tbl, row_id))"
+    )
+    cursor.execute("DELETE FROM incoming")
+    cursor.execute("DELETE FROM affected")
+    cursor.executemany(
+        "INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                sites[e[0]],
+                e[1],
+                e[2],
+                e[3],
+                e[4],
+                e[5],
+                e[6],
+                e[7],
+                sites[e[8]] if e[8] >= 0 else None,
+                e[9] if e[8] >= 0 else None,
+            )
+            for e in payload.entries
+        ),
+    )
+    cursor.execute(
+        "DELETE FROM incoming WHERE EXISTS (SELECT 1 FROM change_log c "
+        "WHERE c.site_id = incoming.site_id AND c.counter = incoming.counter)"
+    )
+    stats.applied = cursor.execute("SELECT count(*) FROM incoming").fetchone()[0]
+    stats.skipped = stats.received - stats.applied
+    if progress:
+        progress(1, 4)
+    if stats.applied:
+        cursor.execute(
+            f"INSERT INTO change_log ({', '.join(ENTRY_COLUMNS)}) SELECT * FROM incoming"
+        )
+        cursor.execute("INSERT OR IGNORE INTO affected SELECT DISTINCT tbl, row_id FROM incoming")
+        _advance_clock(cursor, stats)
+    # Rows waiting for their parent or missing fields are tried again every time.
+    cursor.execute("INSERT OR IGNORE INTO affected SELECT tbl, row_id FROM pending_row")
+    cursor.execute("DELETE FROM pending_row")
+    # Review decisions first: they say which entries of other fields count as seen.
+    _resolve(cursor, ["review_resolution"], stats)
+    cursor.execute(
+        "INSERT OR IGNORE INTO affected SELECT r.tbl, r.row_id FROM review_resolution r "
+        "JOIN affected a ON a.tbl = 'review_resolution' AND a.row_id = r.id"
+    )
+    if progress:
+        progress(2, 4)
+    _resolve(cursor, [t for t in TABLE_ORDER if t != "review_resolution"], stats)
+    if progress:
+        progress(3, 4)
+    _advance_vectors(cursor)
+    stats.review = cursor.execute("SELECT count(*) FROM review_item").fetchone()[0]
+    stats.pending = cursor.execute("SELECT count(*) FROM pending_row").fetchone()[0]
+    return stats
+
+
+def _advance_clock(cursor: Any, stats: MergeStats) -> None:
+    newest = cursor.execute("SELECT max(hlc) FROM incoming").fetchone()[0]
+    last = cursor.execute("SELECT last_hlc FROM local_identity").fetchone()[0]
+    received = hlc.receive(last, newest, now_ms())
+    if received.too_far_ahead:
+        ahead = (hlc.wall_ms(newest) - now_ms()) / 3_600_000
+        stats.clock_warning = (
+            f"同步包里有的修改时间比本机时钟快了约 {ahead:.0f} 小时：对方电脑的时钟可能不准，"
+            "请提醒对方校准时间。本机时钟没有跟着改"
+        )
+    cursor.execute("UPDATE local_identity SET last_hlc = ?", (received.stamp,))
+
+
+def _advance_vectors(cursor: Any) -> None:
+    """Raise each origin's gap-free counter as far as the log now runs without a gap."""
+    origins = [r[0] for r in cursor.execute("SELECT DISTINCT site_id FROM incoming")]
+    for origin in origins:
+        row = cursor.execute(
+            "SELECT counter FROM site_counter WHERE site_id = ?", (origin,)
+        ).fetchone()
+        current = row[0] if row else 0
+        for (counter,) in cursor.execute(
+            "SELECT counter FROM change_log WHERE site_id = ? AND counter > ? ORDER BY counter",
+            (origin, current),
+        ).fetchall():
+            if counter != current + 1:
+                break  # a gap: never claim what we have not received
+            current = counter
+        cursor.execute(
+            "INSERT INTO site_counter (site_id, counter) VALUES (?, ?) "
+            "ON CONFLICT (site_id) DO UPDATE SET counter = max(counter, excluded.counter)",
+            (origin, current),
+        )
+
+
+def _resolve(cursor: Any, tables: list[str], stats: MergeStats) -> None:
+    for table in tables:
+        row_ids = [
+            r[0]
+            for r in cursor.execute(
+                "SELECT row_id FROM affected WHERE tbl = ?", (table,)
+            ).fetchall()
+        ]
+        if row_ids:
+            _resolve_table(cursor, table, row_ids, stats)
+
+
+def _superseded(
+    cursor: Any, table: str, row_ids: list[str]
+) -> dict[tuple[str, str], set[tuple[str, int]]]:
+    found: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
+    if table == "review_resolution":
+        return found
+    for chunk in _chunks(row_ids):
+        marks = ",".join("?" * len(chunk))
+        for row_id, name, superseded in cursor.execute(
+            f"SELECT row_id, field, superseded FROM review_resolution WHERE cl % 2 = 1 "
+            f"AND tbl = ? AND row_id IN ({marks})",
+            (table, *chunk),
+        ):
+            for item in json.loads(superseded):
+                site, counter = item.rsplit(":", 1)
+                found[(row_id, name)].add((site, int(counter)))
+    return found
+
+
+def _resolve_table(cursor: Any, table: str, row_ids: list[str], stats: MergeStats) -> None:
+    model = TABLE_BY_NAME[table]
+    fields = logged_fields(model)
+    versions: dict[str, dict[str, list[Version]]] = defaultdict(lambda: defaultdict(list))
+    for chunk in _chunks(row_ids):
+        marks = ",".join("?" * len(chunk))
+        for (
+            row_id,
+            name,
+            site,
+            counter,
+            stamp,
+            cl,
+            value,
+            base_site,
+            base_counter,
+        ) in cursor.execute(
+            "SELECT row_id, field, site_id, counter, hlc, cl, value, base_site, base_counter "
+            f"FROM change_log WHERE tbl = ? AND row_id IN ({marks})",
+            (table, *chunk),
+        ):
+            base = (base_site, base_counter) if base_site is not None else None
+            versions[row_id][name].append(Version(site, counter, stamp, cl, value, base))
+    superseded = _superseded(cursor, table, row_ids)
+    current: dict[str, tuple[Any, ...]] = {}
+    for chunk in _chunks(row_ids):
+        marks = ",".join("?" * len(chunk))
+        for row in cursor.execute(
+            f"SELECT id, {', '.join(fields)} FROM {table} WHERE id IN ({marks})", chunk
+        ):
+            current[row[0]] = row[1:]
+    inserts: list[tuple[Any, ...]] = []
+    updates: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+    version_rows: list[tuple[Any, ...]] = []
+    conflict_rows: list[tuple[Any, ...]] = []
+    settled: list[tuple[str, str, str]] = []
+    reviews: list[tuple[Any, ...]] = []
+    protected = model.__protected_fields__
+    for row_id, by_field in versions.items():
+        winners: dict[str, Version] = {}
+        for name, field_versions in by_field.items():
+            outcome = decide(field_versions, superseded.get((row_id, name), ()))
+            winners[name] = outcome.winner
+            version_rows.append(
+                (
+                    table,
+                    row_id,
+                    name,
+                    outcome.winner.site,
+                    outcome.winner.counter,
+                    outcome.winner.hlc,
+                    outcome.winner.cl,
+                )
+            )
+            if outcome.contested:
+                for loser in outcome.losers:
+                    conflict_rows.append(
+                        (
+                            table,
+                            row_id,
+                            name,
+                            f"{loser.site}:{loser.counter}",
+                            f"{outcome.winner.site}:{outcome.winner.counter}",
+                            loser.value,
+                        )
+                    )
+                if name in protected:
+                    reviews.append(_review_row(table, row_id, name, "conflict", outcome.maximal))
+                else:
+                    settled.append((table, row_id, name))  # not a review matter
+            else:
+                settled.append((table, row_id, name))
+        if model.__review_deletes__ and "cl" in winners:
+            against = _edit_against_delete(winners["cl"], by_field)
+            if against:
+                reviews.append(_review_row(table, row_id, "cl", "edit_vs_delete", against))
+        values = {name: decode_value(table, name, w.value) for name, w in winners.items()}
+        if row_id in current:
+            before = dict(zip(fields, current[row_id], strict=True))
+            changed = [n for n, v in values.items() if before.get(n) != _db_value(v)]
+            for name in changed:
+                updates[name].append((_db_value(values[name]), row_id))
+            if "cl" in changed:
+                (stats.deleted if values["cl"] % 2 == 0 else stats.new)[table] += 1
+            elif changed and int(before["cl"]) % 2 == 1:
+                stats.updated[table] += 1
+        elif all(name in values for name in fields):
+            inserts.append((row_id, *(_db_value(values[n]) for n in fields)))
+            if values["cl"] % 2 == 1:
+                stats.new[table] += 1
+        else:
+            cursor.execute("INSERT OR IGNORE INTO pending_row VALUES (?, ?)", (table, row_id))
+    if inserts:
+        cursor.executemany(
+            f"INSERT INTO {table} (id, {', '.join(fields)}) "
+            f"VALUES ({', '.join('?' * (len(fields) + 1))})",
+            inserts,
+        )
+    for name, pairs in updates.items():
+        cursor.executemany(f"UPDATE {table} SET {name} = ? WHERE id = ?", pairs)
+    cursor.executemany(
+        "INSERT INTO field_version (tbl, row_id, field, site_id, counter, hlc, cl) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id, field) DO UPDATE SET "
+        "site_id = excluded.site_id, counter = excluded.counter, hlc = excluded.hlc, "
+        "cl = excluded.cl",
+        version_rows,
+    )
+    stats.conflicts += len(conflict_rows)
+    cursor.executemany(
+        "INSERT OR REPLACE INTO conflict (tbl, row_id, field, loser, winner, loser_value) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        conflict_rows,
+    )
+    cursor.executemany(
+        "DELETE FROM review_item WHERE tbl = ? AND row_id = ? AND field = ?", settled
+    )
+    cursor.executemany(
+        "INSERT OR REPLACE INTO review_item (tbl, row_id, field, kind, candidates, found_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        reviews,
+    )
+    if inserts:
+        _park_orphans(cursor, table)
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _review_row(
+    table: str, row_id: str, name: str, kind: str, candidates: Iterable[Version]
+) -> tuple[Any, ...]:
+    described = [
+        {"entry": f"{v.site}:{v.counter}", "value": v.value, "hlc": v.hlc, "site": v.site}
+        for v in sorted(candidates, key=lambda v: v.order)
+    ]
+    return (table, row_id, name, kind, json.dumps(described, ensure_ascii=False), _now())
+
+
+def _edit_against_delete(
+    cl_winner: Version, by_field: dict[str, list[Version]]
+) -> list[Version] | None:
+    """A delete (even causal length) that another PC's edit of the same generation followed."""
+    if int(json.loads(cl_winner.value or "1")) % 2 == 1:
+        return None
+    generation = cl_winner.cl - 1
+    later_edits = [
+        v
+        for name, versions in by_field.items()
+        if name != "cl"
+        for v in versions
+        if v.cl == generation and v.site != cl_winner.site and v.hlc > cl_winner.hlc
+    ]
+    if not later_edits:
+        return None
+    return [cl_winner, max(later_edits, key=lambda v: v.order)]
+
+
+def _park_orphans(cursor: Any, table: str) -> None:
+    """New rows whose parent has not arrived wait in pending_row instead of failing the import."""
+    while True:
+        orphans = cursor.execute(f"PRAGMA foreign_key_check({table})").fetchall()
+        if not orphans:
+            return
+        rowids = sorted({o[1] for o in orphans})
+        for chunk in _chunks(rowids):
+            marks = ",".join("?" * len(chunk))
+            ids = [
+                r[0]
+                for r in cursor.execute(f"SELECT id FROM {table} WHERE rowid IN ({marks})", chunk)
+            ]
+            cursor.executemany(
+                "INSERT OR IGNORE INTO pending_row VALUES (?, ?)", [(table, i) for i in ids]
+            )
+            cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)
+
+
+# ---------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportReport:
+    bundle_id: str
+    site_name: str
+    already_applied_at: str | None
+    stats: MergeStats
+    backup: Path | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "bundle": self.bundle_id,
+            "from": self.site_name,
+            "already_applied": self.already_applied_at is not None,
+            "applied": self.stats.applied,
+            "skipped": self.stats.skipped,
+            "conflicts": self.stats.conflicts,
+            "review_items": self.stats.review,
+            "new": dict(self.stats.new),
+            "updated": dict(self.stats.updated),
+            "deleted": dict(self.stats.deleted),
+            "pending": self.stats.pending,
+            "clock_warning": self.stats.clock_warning,
+        }
+
+
+def preview(store: Store, incoming: IncomingBundle) -> MergeStats:
+    """What applying would change: the real merge, in a transaction that is rolled back."""
+    if incoming.already_applied_at:
+        return MergeStats(
+            received=len(incoming.payload.entries), skipped=len(incoming.payload.entries)
+        )
+    connection = store.engine.connect()
+    try:
+        transaction = connection.begin()
+        try:
+            with sanctioned_writes():
+                return merge_entries(connection, incoming.payload)
+        finally:
+            transaction.rollback()
+    finally:
+        connection.close()
+
+
+def apply_bundle(
+    store: Store,
+    incoming: IncomingBundle,
+    *,
+    trust_new: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Back up, then apply everything in one transaction, or nothing."""
+    report = ImportReport(
+        str(incoming.manifest["bundle_id"]),
+        incoming.site_name,
+        incoming.already_applied_at,
+        MergeStats(received=len(incoming.payload.entries)),
+    )
+    if incoming.already_applied_at:
+        report.stats.skipped = report.stats.received
+        return report
+    if not incoming.trusted and not trust_new:
+        raise bundles.BundleRefused(
+            f"这个同步包来自尚未信任的站点“{incoming.site_name}”（指纹 {incoming.fingerprint}）。"
+            "请打电话与对方核对指纹，一致后再确认信任（命令行加 --trust-new），没有做任何改动"
+        )
+    report.backup = backup_database(store.path, paths.backups_dir(store.directory), "before-import")
+    with store.engine.begin() as connection, sanctioned_writes():
+        report.stats = merge_entries(connection, incoming.payload, progress)
+        if not incoming.trusted:
+            connection.execute(
+                text(
+                    "INSERT OR REPLACE INTO trusted_site (site_id, name, public_key, trusted_at) "
+                    "VALUES (:s, :n, :k, :at)"
+                ),
+                {
+                    "s": incoming.site_id,
+                    "n": incoming.site_name,
+                    "k": incoming.public_key,
+                    "at": _now(),
+                },
+            )
+        if incoming.site_id != store.site_id:
+            connection.execute(
+                text(
+                    "INSERT INTO peer (site_id, name, acks, last_in) VALUES (:s, :n, :a, :at) "
+                    "ON CONFLICT (site_id) DO UPDATE SET name = excluded.name, "
+                    "acks = excluded.acks, last_in = excluded.last_in"
+                ),
+                {
+                    "s": incoming.site_id,
+                    "n": incoming.site_name,
+                    "a": json.dumps(incoming.manifest.get("acks", {})),
+                    "at": _now(),
+                },
+            )
+        _record_history(
+            connection,
+            report.bundle_id,
+            "in",
+            incoming.site_id,
+            incoming.site_name,
+            incoming.path.name,
+            report.as_json(),
+        )
+    store.refresh_marker()
+    return report
+
+
+def _record_history(
+    connection: Connection,
+    bundle_id: str,
+    direction: str,
+    site_id: str,
+    site_name: str,
+    file_name: str,
+    summary: dict[str, Any],
+) -> None:
+    connection.execute(
+        text(
+            "INSERT OR REPLACE INTO sync_history (bundle_id, direction, peer_site, peer_name, at, "
+            "file_name, summary) VALUES (:b, :d, :s, :n, :at, :f, :j)"
+        ),
+        {
+            "b": bundle_id,
+            "d": direction,
+            "s": site_id,
+            "n": site_name,
+            "at": _now(),
+            "f": file_name,
+            "j": json.dumps(summary, ensure_ascii=False),
+        },
+    )

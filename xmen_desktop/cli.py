@@ -455,6 +455,155 @@ def cmd_print_result(store: Store, args: argparse.Namespace) -> None:
     _print(f"已生成表决结果公示：{args.out}")
 
 
+# ---------------------------------------------------------------------------- sync
+
+
+def _passphrase(args: argparse.Namespace) -> str | None:
+    if not getattr(args, "passphrase_file", None):
+        return None
+    try:
+        return Path(args.passphrase_file).read_text("utf-8").rstrip("\r\n")
+    except OSError as error:
+        raise CliError(
+            f"无法读取口令文件 {args.passphrase_file}：{error.strerror or error}"
+        ) from error
+
+
+def cmd_sync_export(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import sync
+
+    report = sync.export_bundle(
+        store, Path(args.file), full=args.full, passphrase=_passphrase(args)
+    )
+    lock = "已加密" if report.encrypted else "未加密"
+    _print(f"已导出同步包 {report.path}：{report.entries} 条修改，{report.size:,} 字节，{lock}")
+
+
+def cmd_sync_import(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import sync
+
+    incoming = sync.read_bundle(store, Path(args.file), _passphrase(args))
+    report = sync.apply_bundle(store, incoming, trust_new=args.trust_new)
+    if args.json:
+        _write_json(report.as_json())
+        return
+    if report.already_applied_at:
+        _print(f"这个同步包已经在 {report.already_applied_at} 导入过，这次没有做任何改动")
+        return
+    stats = report.stats
+    _print(
+        f"已导入来自“{report.site_name}”的同步包：应用 {stats.applied} 条，"
+        f"已有而跳过 {stats.skipped} 条，冲突 {stats.conflicts} 处，待核对 {stats.review} 项"
+    )
+    for label, counts in (("新增", stats.new), ("修改", stats.updated), ("删除", stats.deleted)):
+        if counts:
+            detail = "，".join(f"{sync.TABLE_LABELS.get(t, t)} {n}" for t, n in counts.items())
+            _print(f"  {label}：{detail}")
+    if stats.clock_warning:
+        sys.stderr.write(f"注意：{stats.clock_warning}\n")
+
+
+def cmd_sync_status(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import status
+
+    data = status.sync_status(store)
+    if args.json:
+        _write_json(data)
+        return
+    _print(f"本机站点：{data['site']['name']}（{data['site']['site_id']}）")
+    _print(f"加密：{'开' if data['encryption'] else '关'}；待核对 {data['review_items']} 项")
+    for peer in data["peers"]:
+        _print(f"  对方站点 {peer['name']}：最近收到 {peer['last_in'] or '—'}")
+    for item in data["history"][:10]:
+        arrow = "导入" if item["direction"] == "in" else "导出"
+        _print(f"  {item['at']} {arrow} {item['peer_name']} {item['file_name']}")
+
+
+def cmd_sync_encryption(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import sync
+
+    sync.set_encryption(store, args.state == "on")
+    _print("同步包加密：" + ("开" if args.state == "on" else "关（同步包里的个人信息将不加密！）"))
+
+
+def cmd_sync_passphrase(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import sync
+
+    passphrase = _passphrase(args)
+    if not passphrase:
+        raise CliError("请用 --passphrase-file 给出口令文件")
+    sync.set_passphrase(store, passphrase)
+    _print("已设置同步口令（本机只保存校验值，不保存口令本身）")
+
+
+def cmd_review_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import review
+
+    with store.read() as session:
+        items = review.list_reviews(session)
+    if args.json:
+        _write_json([i.as_json() for i in items])
+        return
+    for item in items:
+        _print(f"{item.key}\t{item.summary}\t{review.KIND_LABELS.get(item.kind, item.kind)}")
+        for n, candidate in enumerate(item.candidates, start=1):
+            _print(f"    {n}. {candidate.value!r}（{candidate.site_name}）")
+    _print(f"共 {len(items)} 项待核对")
+
+
+def cmd_review_resolve(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import review
+
+    value: object = None
+    if args.value is not None:
+        try:
+            value = json.loads(args.value)
+        except ValueError:
+            value = args.value
+    with store.write() as session:
+        review.resolve_review(session, args.key, choose=args.choose, value=value)
+    _print(f"已处理：{args.key}")
+
+
+def cmd_site_show(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store.identity import load_keys
+
+    keys = load_keys(store.engine, store.site_id)
+    data = {"name": store.site_name, "site_id": store.site_id, "fingerprint": keys.fingerprint}
+    if args.json:
+        _write_json(data)
+        return
+    _print(f"站点名称：{data['name']}")
+    _print(f"站点编号：{data['site_id']}")
+    _print(f"密钥指纹：{data['fingerprint']}")
+
+
+def cmd_trust_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import status
+
+    sites = status.trusted_sites(store)
+    if args.json:
+        _write_json(sites)
+        return
+    for site in sites:
+        _print(f"{site['site_id']}\t{site['name']}\t{site['fingerprint']}\t{site['trusted_at']}")
+    _print(f"共信任 {len(sites)} 个站点")
+
+
+def cmd_trust_add(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import status
+
+    site = status.trust_bundle_signer(store, Path(args.file))
+    _print(f"已信任站点“{site['name']}”，指纹 {site['fingerprint']}")
+
+
+def cmd_trust_remove(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import status
+
+    status.untrust(store, args.site_id)
+    _print(f"已取消信任 {args.site_id}")
+
+
 # ---------------------------------------------------------------------------- parser
 
 
@@ -627,6 +776,66 @@ def build_parser() -> argparse.ArgumentParser:
     p_result.add_argument("vote")
     p_result.add_argument("--out", required=True, help="PDF 文件")
     p_result.set_defaults(handler=cmd_print_result)
+
+    sync = commands.add_parser("sync", help="同步包").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    sync.required = True
+    s_export = sync.add_parser("export", help="导出同步包")
+    s_export.add_argument("file")
+    s_export.add_argument("--full", action="store_true", help="导出全部（给新电脑）")
+    s_export.add_argument("--passphrase-file", help="存放同步口令的文件")
+    s_export.set_defaults(handler=cmd_sync_export)
+    s_import = sync.add_parser("import", help="导入同步包")
+    s_import.add_argument("file")
+    s_import.add_argument("--passphrase-file", help="存放同步口令的文件")
+    s_import.add_argument("--trust-new", action="store_true", help="信任尚未信任的发送站点")
+    s_import.add_argument("--json", action="store_true")
+    s_import.set_defaults(handler=cmd_sync_import)
+    s_status = sync.add_parser("status", help="本机站点、对方站点、同步记录")
+    s_status.add_argument("--json", action="store_true")
+    s_status.set_defaults(handler=cmd_sync_status)
+    s_enc = sync.add_parser("encryption", help="打开或关闭同步包加密")
+    s_enc.add_argument("state", choices=["on", "off"])
+    s_enc.set_defaults(handler=cmd_sync_encryption)
+    s_pass = sync.add_parser("passphrase", help="设置同步口令")
+    s_pass.add_argument("--passphrase-file", required=True)
+    s_pass.set_defaults(handler=cmd_sync_passphrase)
+    s_review = sync.add_parser("review", help="待核对事项").add_subparsers(
+        dest="review_action", metavar="ACTION", parser_class=_Parser
+    )
+    s_review.required = True
+    r_list = s_review.add_parser("list", help="列出待核对事项")
+    r_list.add_argument("--json", action="store_true")
+    r_list.set_defaults(handler=cmd_review_list)
+    r_resolve = s_review.add_parser("resolve", help="处理一项")
+    r_resolve.add_argument("key", help="表/记录/字段（见 list）")
+    pick = r_resolve.add_mutually_exclusive_group(required=True)
+    pick.add_argument("--choose", type=int, help="保留第几个值")
+    pick.add_argument("--value", help="填写新的值（JSON 或文字）")
+    r_resolve.set_defaults(handler=cmd_review_resolve)
+
+    site = commands.add_parser("site", help="本机站点").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    site.required = True
+    s_show = site.add_parser("show", help="站点名称、编号和密钥指纹")
+    s_show.add_argument("--json", action="store_true")
+    s_show.set_defaults(handler=cmd_site_show)
+
+    trust = commands.add_parser("trust", help="信任的站点").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    trust.required = True
+    t_list = trust.add_parser("list")
+    t_list.add_argument("--json", action="store_true")
+    t_list.set_defaults(handler=cmd_trust_list)
+    t_add = trust.add_parser("add", help="信任某个同步包的发送站点")
+    t_add.add_argument("file")
+    t_add.set_defaults(handler=cmd_trust_add)
+    t_remove = trust.add_parser("remove")
+    t_remove.add_argument("site_id")
+    t_remove.set_defaults(handler=cmd_trust_remove)
 
     dump = commands.add_parser("dump", help="以规范 JSON 输出全部共享数据")
     dump.set_defaults(handler=cmd_dump)

@@ -248,3 +248,18 @@ def test_demo_refuses_a_database_with_households(data_dir: Path) -> None:
 
 def test_selftest_passes(data_dir: Path) -> None:
     assert "自检通过" in xmen(data_dir, "selftest").stdout
+
+
+def test_a_relative_data_dir_works(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "xmen_desktop", "--data-dir", "rel", "households", "list"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "rel" / "xmen.sqlite3").exists()

@@ -579,7 +579,8 @@ def _resolve_table(cursor: Any, table: str, row_ids: list[str], stats: MergeStat
                     settled.append((table, row_id, name))  # not a review matter
             else:
                 settled.append((table, row_id, name))
-        if model.__review_deletes__ and "cl" in winners:
+        decided = superseded.get((row_id, "cl"), set())
+        if model.__review_deletes__ and "cl" in winners and winners["cl"].id not in decided:
             against = _edit_against_delete(winners["cl"], by_field)
             if against:
                 reviews.append(_review_row(table, row_id, "cl", "edit_vs_delete", against))

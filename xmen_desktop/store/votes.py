@@ -28,6 +28,7 @@ from xmen_desktop.store.models import (
     Topic,
     Vote,
 )
+from xmen_desktop.store.review import ballots_in_review
 from xmen_desktop.store.topics import record_transition
 
 ELECTORATES: dict[str, str] = {
@@ -394,10 +395,18 @@ def compute_result(session: Session, vote_id: str) -> rules.Result:
     vote = live(session, Vote, vote_id, "表决")
     ballots = list_ballots(session, vote.id)
     electorate = [rules.Voter(b.household_id, b.area_centi) for b in ballots]
+    # A ballot recorded differently on two PCs is set aside until a person decides.
+    disputed = ballots_in_review(session, [b.id for b in ballots])
     returned = [
-        rules.Ballot(b.household_id, choice=b.choice, blank=b.blank, spoilt=b.spoilt)
+        rules.Ballot(
+            b.household_id,
+            choice=b.choice,
+            blank=b.blank,
+            spoilt=b.spoilt,
+            in_review=b.id in disputed,
+        )
         for b in ballots
-        if b.returned
+        if b.returned or b.id in disputed
     ]
     return rules.tally(vote_rule(vote), vote_options(vote), electorate, returned)
 

@@ -120,3 +120,15 @@ def test_no_backup_when_nothing_needs_migrating(data_dir: Path) -> None:
     Store.open(data_dir).close()
     Store.open(data_dir).close()
     assert not paths.backups_dir(data_dir).exists()
+
+
+def test_the_migrations_build_exactly_the_models(store: Store) -> None:
+    """Hand-written migrations and the SQLModel tables must not drift apart."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []

@@ -604,6 +604,138 @@ def cmd_trust_remove(store: Store, args: argparse.Namespace) -> None:
     _print(f"已取消信任 {args.site_id}")
 
 
+# ---------------------------------------------------------------------------- notices
+
+
+def _image_arg(path: str | None) -> tuple[bytes, str] | None:
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes(), Path(path).name
+    except OSError as error:
+        raise CliError(f"无法读取图片 {path}：{error.strerror or error}") from error
+
+
+def cmd_notices_add(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import notices
+
+    try:
+        body = Path(args.body_file).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(
+            f"无法读取正文文件 {args.body_file}（请存为 UTF-8 文本）：{error}"
+        ) from error
+    values = {
+        "kind": args.kind,
+        "title": args.title,
+        "body": body,
+        "issuer": args.issuer or "",
+        "issued_on": args.date,
+        "publicity_from": getattr(args, "from"),
+        "publicity_to": args.to,
+        "qr_text": args.qr or "",
+        "layout": args.layout or "a4",
+    }
+    with store.write() as session:
+        estate_ids = notices.resolve_estates(session, args.estate)
+        notice = notices.add_notice(
+            session, store.directory, values, estate_ids, _image_arg(args.image)
+        )
+        _print(notice.id)
+
+
+def cmd_notices_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import notices, roster
+
+    with store.read() as session:
+        estate_id = roster.resolve_estate(session, args.estate).id if args.estate else None
+        rows = notices.list_notices(session, estate_id)
+    if args.json:
+        _write_json([r.as_json() for r in rows])
+        return
+    for r in rows:
+        where = "、".join(r.estates)
+        _print(f"{r.id}\t{r.issued_on}\t{r.kind_label}\t{r.title}\t{where}\t{r.publicity.label}")
+    _print(f"共 {len(rows)} 份")
+
+
+def cmd_notices_show(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.domain.notices import KINDS, publicity
+    from xmen_desktop.store import notices
+    from xmen_desktop.store.common import live, today
+    from xmen_desktop.store.models import Notice
+
+    with store.read() as session:
+        notice = live(session, Notice, args.id, "通知")
+        estates = notices.estate_names(session, notice.id)
+        posted = notices.postings(session, notice.id)
+    status = publicity(notice.publicity_from, notice.publicity_to, today(), notice.taken_down_on)
+    data = {
+        "id": notice.id,
+        "kind": notice.kind,
+        "title": notice.title,
+        "body": notice.body,
+        "issuer": notice.issuer,
+        "issued_on": notice.issued_on.isoformat(),
+        "publicity_from": notice.publicity_from.isoformat() if notice.publicity_from else None,
+        "publicity_to": notice.publicity_to.isoformat() if notice.publicity_to else None,
+        "publicity": status.state,
+        "estates": estates,
+        "postings": [
+            {"board": p.board, "posted_on": p.posted_on.isoformat(), "by": p.posted_by}
+            for p in posted
+        ],
+    }
+    if args.json:
+        _write_json(data)
+        return
+    _print(f"{KINDS.get(notice.kind, notice.kind)}：{notice.title}（{'、'.join(estates)}）")
+    _print(notice.body)
+    _print(f"{notice.issuer} {notice.issued_on}")
+    if status.label:
+        _print(status.label)
+    for p in posted:
+        _print(f"  {p.posted_on} 贴于 {p.board}（{p.posted_by}）")
+
+
+def cmd_notices_post(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import notices
+
+    with store.write() as session:
+        notices.post_notice(
+            session,
+            store.directory,
+            args.id,
+            board=args.board,
+            posted_on=args.date,
+            photo=_image_arg(args.photo),
+        )
+    _print(f"已记录：贴于 {args.board}")
+
+
+def cmd_notices_takedown(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import notices
+
+    with store.write() as session:
+        notices.take_down(session, args.id, args.date)
+    _print("已记录撤下")
+
+
+def cmd_print_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import printables, roster
+
+    with store.read() as session:
+        estate_id = roster.resolve_estate(session, args.estate).id if args.estate else None
+        items = printables.printable_list(session, estate_id)
+    if args.json:
+        _write_json([i.as_json() for i in items])
+        return
+    for item in items:
+        label = printables.KIND_LABELS[item.kind]
+        _print(f"{item.kind}\t{item.ref}\t{item.date or ''}\t{label}\t{item.title}\t{item.status}")
+    _print(f"共 {len(items)} 份可打印")
+
+
 # ---------------------------------------------------------------------------- parser
 
 
@@ -763,6 +895,46 @@ def build_parser() -> argparse.ArgumentParser:
     v_result.add_argument("--json", action="store_true")
     v_result.set_defaults(handler=cmd_votes_result)
 
+    notices = commands.add_parser("notices", help="通知公告").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    notices.required = True
+    n_add = notices.add_parser("add", help="新建通知，打印编号")
+    n_add.add_argument(
+        "--estate", action="append", required=True, help="小区（可重复；all 表示全街道）"
+    )
+    n_add.add_argument(
+        "--kind", required=True, help="notice announcement consultation publicity activity reminder"
+    )
+    n_add.add_argument("--title", required=True)
+    n_add.add_argument("--body-file", required=True, help="正文文本文件（UTF-8）")
+    n_add.add_argument("--issuer", help="发布单位，例如 小西门自治家园执行委员会")
+    n_add.add_argument("--date", help="发布日期 YYYY-MM-DD（默认今天）")
+    n_add.add_argument("--from", help="公示开始 YYYY-MM-DD")
+    n_add.add_argument("--to", help="公示结束 YYYY-MM-DD")
+    n_add.add_argument("--image", help="配图（JPG/PNG）")
+    n_add.add_argument("--qr", help="二维码内容（电话或简短文字）")
+    n_add.add_argument("--layout", help="a4 a3 large")
+    n_add.set_defaults(handler=cmd_notices_add)
+    n_list = notices.add_parser("list", help="列出通知")
+    n_list.add_argument("--estate")
+    n_list.add_argument("--json", action="store_true")
+    n_list.set_defaults(handler=cmd_notices_list)
+    n_show = notices.add_parser("show", help="通知详情")
+    n_show.add_argument("id")
+    n_show.add_argument("--json", action="store_true")
+    n_show.set_defaults(handler=cmd_notices_show)
+    n_post = notices.add_parser("post", help="记录张贴")
+    n_post.add_argument("id")
+    n_post.add_argument("--board", required=True, help="哪个宣传栏")
+    n_post.add_argument("--date")
+    n_post.add_argument("--photo", help="张贴照片")
+    n_post.set_defaults(handler=cmd_notices_post)
+    n_down = notices.add_parser("takedown", help="记录撤下")
+    n_down.add_argument("id")
+    n_down.add_argument("--date")
+    n_down.set_defaults(handler=cmd_notices_takedown)
+
     printing = commands.add_parser("print", help="打印（生成 PDF）").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser
     )
@@ -776,6 +948,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_result.add_argument("vote")
     p_result.add_argument("--out", required=True, help="PDF 文件")
     p_result.set_defaults(handler=cmd_print_result)
+    p_list = printing.add_parser("list", help="某个小区可打印的文件")
+    p_list.add_argument("--estate")
+    p_list.add_argument("--json", action="store_true")
+    p_list.set_defaults(handler=cmd_print_list)
 
     sync = commands.add_parser("sync", help="同步包").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser

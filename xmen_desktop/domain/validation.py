@@ -36,6 +36,15 @@ FIELD_LABELS: dict[str, str] = {
     "question": "表决事项",
     "options": "选项",
     "method": "征询方式",
+    "kind": "种类",
+    "body": "正文",
+    "issuer": "发布单位",
+    "salutation": "称呼",
+    "issued_on": "发布日期",
+    "publicity_from": "公示开始",
+    "publicity_to": "公示结束",
+    "qr_text": "二维码内容",
+    "layout": "版式",
 }
 
 

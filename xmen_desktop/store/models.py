@@ -329,6 +329,68 @@ class ReviewResolution(Synced, table=True):
     at: str = ""
 
 
+# ---------------------------------------------------------------------------- notices
+
+
+class Attachment(Synced, table=True):
+    """A photo or scan, stored once by content: the bytes live in the data folder's
+    attachments/ under their SHA-256 and travel in bundles beside the change log."""
+
+    __tablename__ = "attachment"
+
+    sha256: str = Field(max_length=64, index=True)
+    mime: str
+    size: int
+    original_name: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+class Notice(Synced, table=True):
+    """A notice for the lane noticeboard (通知, 公告, 征询公告, 结果公示, 活动通知, 温馨提示)."""
+
+    __tablename__ = "notice"
+
+    kind: str
+    title: str
+    salutation: str = "各位居民："
+    body: str
+    issuer: str = ""
+    issued_on: datetime.date
+    publicity_from: datetime.date | None = None
+    publicity_to: datetime.date | None = None
+    # The image as printed (scaled) and as handed in (kept).
+    image_id: str | None = Field(default=None, foreign_key="attachment.id")
+    original_image_id: str | None = Field(default=None, foreign_key="attachment.id")
+    image_caption: str = ""
+    qr_text: str = ""
+    qr_caption: str = ""
+    layout: str = "a4"
+    taken_down_on: datetime.date | None = None
+
+
+class NoticeEstate(Synced, table=True):
+    """An estate a notice covers; id = natural id of (notice, estate)."""
+
+    __tablename__ = "notice_estate"
+
+    notice_id: str = Field(foreign_key="notice.id", index=True)
+    estate_id: str = Field(foreign_key="estate.id", index=True)
+
+
+class NoticePosting(Synced, table=True):
+    """Where and when a notice was put up, by whom, with a dated photo of it on the board."""
+
+    __tablename__ = "notice_posting"
+
+    notice_id: str = Field(foreign_key="notice.id", index=True)
+    board: str
+    posted_on: datetime.date
+    posted_by: str = ""
+    photo_id: str | None = Field(default=None, foreign_key="attachment.id")
+    notes: str = ""
+
+
 # ---------------------------------------------------------------------------- sync (local)
 
 
@@ -437,6 +499,10 @@ SYNCED_TABLES: tuple[type[Synced], ...] = (
     Ballot,
     BallotEvent,
     ReviewResolution,
+    Attachment,
+    Notice,
+    NoticeEstate,
+    NoticePosting,
 )
 TABLE_BY_NAME: dict[str, type[Synced]] = {t.__tablename__: t for t in SYNCED_TABLES}  # type: ignore[misc]
 

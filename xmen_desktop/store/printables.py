@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session
@@ -119,3 +120,57 @@ def _write(render: Callable[[], None], out: Path) -> None:
         raise StoreError(
             f"无法写入 {out}：{error.strerror or error}。请换一个文件夹或文件名"
         ) from error
+
+
+@dataclass(frozen=True)
+class Printable:
+    """One document the print centre can print for an estate."""
+
+    kind: str  # notice | ballots | result
+    ref: str  # the notice or vote id
+    title: str
+    date: datetime.date | None
+    status: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "id": self.ref,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "status": self.status,
+        }
+
+
+KIND_LABELS = {"notice": "通知公告", "ballots": "表决票", "result": "表决结果公示"}
+
+
+def printable_list(session: Session, estate_id: str | None = None) -> list[Printable]:
+    """Everything printable (for one estate, or the whole subdistrict), newest first."""
+    from xmen_desktop.store import notices
+
+    found = [
+        Printable(
+            "notice", n.id, f"{n.kind_label}：{n.title}", n.issued_on, n.publicity.label or ""
+        )
+        for n in notices.list_notices(session, estate_id)
+    ]
+    for vote in votes.list_votes(session, estate_id=estate_id):
+        topic = live(session, Topic, vote.topic_id, "议题")
+        issued, returned = votes.ballot_counts(session, vote.id)
+        if issued:
+            found.append(
+                Printable(
+                    "ballots",
+                    vote.id,
+                    f"表决票：{topic.title}（{issued} 张）",
+                    vote.opens_on,
+                    f"已交回 {returned} / {issued}",
+                )
+            )
+        if vote.state == "closed":
+            closed = datetime.date.fromisoformat(vote.closed_at[:10]) if vote.closed_at else None
+            found.append(
+                Printable("result", vote.id, f"表决结果公示：{topic.title}", closed, "表决已结束")
+            )
+    return sorted(found, key=lambda p: p.date or datetime.date.min, reverse=True)

@@ -18,7 +18,12 @@ ENDING_SOON_DAYS = 3
 
 
 # What staff also call them.
-_KIND_ALIASES = {"公示": "publicity", "征询": "consultation", "提示": "reminder", "活动": "activity"}
+_KIND_ALIASES = {
+    "公示": "publicity",
+    "征询": "consultation",
+    "提示": "reminder",
+    "活动": "activity",
+}
 
 
 def kind_code(text: str) -> str | None:
@@ -93,9 +98,9 @@ def clean_notice(values: object, *, partial: bool = False) -> dict[str, object]:
     def body(value: object) -> str:
         text = str(value or "").strip()
         if not text:
-            raise FieldError("body", "正文不能为空")
+            raise FieldError("body", "正文不能为空", label="正文")
         if len(text) > 6000:
-            raise FieldError("body", "正文太长（最多 6000 个字）")
+            raise FieldError("body", "正文太长（最多 6000 个字）", label="正文")
         return text
 
     def short(limit: int, field: str) -> Callable[[object], str]:

@@ -37,7 +37,6 @@ FIELD_LABELS: dict[str, str] = {
     "options": "选项",
     "method": "征询方式",
     "kind": "种类",
-    "body": "正文",
     "issuer": "发布单位",
     "salutation": "称呼",
     "issued_on": "发布日期",
@@ -54,9 +53,11 @@ class FieldError(ValueError):
 
     field: str
     message: str
+    # For a field whose code means something else elsewhere (a notice's "body" is its text).
+    label: str = ""
 
     def __str__(self) -> str:
-        return f"{FIELD_LABELS.get(self.field, self.field)}：{self.message}"
+        return f"{self.label or FIELD_LABELS.get(self.field, self.field)}：{self.message}"
 
 
 def to_halfwidth(text: str) -> str:

@@ -736,6 +736,241 @@ def cmd_print_list(store: Store, args: argparse.Namespace) -> None:
     _print(f"共 {len(items)} 份可打印")
 
 
+# ---------------------------------------------------------------------------- projects
+
+
+def cmd_projects_add(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import projects, roster
+
+    with store.write() as session:
+        estate = roster.resolve_estate(session, args.estate)
+        project = projects.add_project(
+            session,
+            estate.id,
+            title=args.title,
+            description=args.description or "",
+            topic_id=args.topic,
+            funding_source=args.funding or "",
+            started_on=args.start,
+            lead_name=args.lead or "",
+        )
+        for line in args.budget or []:
+            item, _, amount = line.partition("=")
+            if not amount:
+                raise CliError(f"预算请写成 项目=金额，例如 材料费=1200（收到：{line}）")
+            projects.add_budget_line(session, project.id, item, amount)
+        _print(project.id)
+
+
+def cmd_projects_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.domain.money import yuan
+    from xmen_desktop.store import projects, roster
+
+    with store.read() as session:
+        estate_id = roster.resolve_estate(session, args.estate).id if args.estate else None
+        rows = projects.list_projects(session, estate_id)
+    if args.json:
+        _write_json([r.as_json() for r in rows])
+        return
+    for r in rows:
+        over = "（超支）" if r.spent_fen > r.budget_fen else ""
+        late = f"，{r.overdue} 个节点逾期" if r.overdue else ""
+        _print(
+            f"{r.id}\t{r.status_label}\t{r.title}\t进度 {r.progress}%\t"
+            f"支出 {yuan(r.spent_fen)} / 预算 {yuan(r.budget_fen)}{over}{late}"
+        )
+    _print(f"共 {len(rows)} 个项目")
+
+
+def cmd_projects_show(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.domain.money import yuan
+    from xmen_desktop.domain.projects import PROJECT_STATES
+    from xmen_desktop.store import projects
+    from xmen_desktop.store.common import live
+    from xmen_desktop.store.models import Project
+
+    with store.read() as session:
+        project = live(session, Project, args.id, "项目")
+        totals = projects.budget(session, project.id)
+        stones = projects.milestones(session, project.id)
+        history = projects.status_history(session, project.id)
+    data = {
+        "id": project.id,
+        "title": project.title,
+        "status": project.status,
+        "topic": project.topic_id,
+        "vote": project.vote_id,
+        "funding_source": project.funding_source,
+        "budget_fen": totals.budget_fen,
+        "spent_fen": totals.spent_fen,
+        "over_budget": totals.over,
+        "lines": [
+            {"item": line.item, "budget_fen": line.budget_fen, "spent_fen": line.spent_fen}
+            for line in totals.lines
+        ],
+        "milestones": [
+            {"id": m.id, "title": m.title, "due_on": m.due_on.isoformat(), "progress": m.progress}
+            for m in stones
+        ],
+        "history": [{"to": h.to_status, "note": h.note, "at": h.at, "by": h.by} for h in history],
+    }
+    if args.json:
+        _write_json(data)
+        return
+    _print(f"{project.title}（{PROJECT_STATES[project.status]}）")
+    for line in totals.lines:
+        flag = "  超支" if line.over else ""
+        _print(f"  {line.item}：预算 {yuan(line.budget_fen)}，已支出 {yuan(line.spent_fen)}{flag}")
+    _print(f"  合计：预算 {yuan(totals.budget_fen)}，已支出 {yuan(totals.spent_fen)}")
+    for m in stones:
+        _print(f"  节点 {m.title}：{m.due_on} 前，进度 {m.progress}%")
+
+
+def cmd_projects_expense(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.domain.money import yuan
+    from xmen_desktop.store import projects
+
+    with store.write() as session:
+        line_id = projects.find_budget_line(session, args.id, args.line).id if args.line else None
+        expense = projects.add_expense(
+            session,
+            store.directory,
+            args.id,
+            amount=args.amount,
+            spent_on=args.date,
+            line_id=line_id,
+            payee=args.payee or "",
+            note=args.note or "",
+            receipt=_image_arg(args.receipt),
+        )
+    _print(f"已记支出 {yuan(expense.amount_fen)} 元")
+
+
+def cmd_projects_milestone(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import projects
+
+    with store.write() as session:
+        if args.progress is not None and args.milestone:
+            projects.set_milestone_progress(session, args.milestone, args.progress)
+            _print(f"进度已更新为 {args.progress}%")
+            return
+        if not args.title or not args.due:
+            raise CliError(
+                "新增节点请给出 --title 和 --due；更新进度请给出 --milestone 和 --progress"
+            )
+        milestone = projects.add_milestone(session, args.id, args.title, args.due)
+        _print(milestone.id)
+
+
+def cmd_projects_status(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.domain.projects import PROJECT_STATES
+    from xmen_desktop.store import projects
+
+    with store.write() as session:
+        project = projects.set_project_status(session, args.id, args.to, args.note or "")
+    _print(f"项目“{project.title}”现在是：{PROJECT_STATES[project.status]}")
+
+
+# ---------------------------------------------------------------------------- meetings
+
+
+def cmd_meetings_add(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import meetings, roster
+
+    with store.write() as session:
+        estate = roster.resolve_estate(session, args.estate)
+        meeting = meetings.add_meeting(
+            session,
+            estate.id,
+            form=args.form,
+            title=args.title or "",
+            held_on=args.date,
+            starts_at=args.time or "",
+            place=args.place or "",
+            convener=args.convener or "",
+            quorum_rule=args.quorum_rule,
+        )
+        for text in args.agenda or []:
+            meetings.add_agenda_item(session, meeting.id, text)
+        for topic in args.topic or []:
+            meetings.add_agenda_item(session, meeting.id, topic_id=topic)
+        if args.invite_households or args.invite_body:
+            meetings.invite(
+                session, meeting.id, households=args.invite_households, body=args.invite_body
+            )
+        _print(meeting.id)
+
+
+def cmd_meetings_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.domain.projects import MEETING_FORMS
+    from xmen_desktop.store import meetings, roster
+
+    with store.read() as session:
+        estate_id = roster.resolve_estate(session, args.estate).id if args.estate else None
+        rows = meetings.list_meetings(session, estate_id)
+        data = [
+            {
+                "id": m.id,
+                "estate": m.estate_id,
+                "form": m.form,
+                "title": m.title,
+                "held_on": m.held_on.isoformat(),
+                "starts_at": m.starts_at,
+                "place": m.place,
+                "invited": len(meetings.list_invitees(session, m.id)),
+            }
+            for m in rows
+        ]
+    if args.json:
+        _write_json(data)
+        return
+    for m in data:
+        _print(
+            f"{m['id']}\t{m['held_on']} {m['starts_at']}\t{MEETING_FORMS[m['form']]}\t"
+            f"{m['title']}\t{m['place']}\t邀请 {m['invited']}"
+        )
+
+
+def cmd_meetings_attend(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import meetings
+    from xmen_desktop.store.common import live
+    from xmen_desktop.store.models import Meeting
+
+    with store.write() as session:
+        meeting = live(session, Meeting, args.id, "会议")
+        invitees = meetings.list_invitees(session, meeting.id)
+        key = args.who.strip()
+        match = [
+            i for i in invitees if key in (i.id, i.household_id, i.resident_id, i.name, i.address)
+        ]
+        if not match:
+            raise CliError(f"“{key}”不在本次会议的邀请名单上：请先邀请，再登记到会")
+        if len(match) > 1:
+            raise CliError(f"“{key}”对应多位受邀人，请用地址或编号")
+        meetings.record_attendance(session, match[0].id, args.status, args.proxy or "")
+        result = meetings.quorum(session, meeting.id)
+    _print(
+        f"已登记：{match[0].name}。到会 {result.attending} / 应到 {result.invited}，"
+        f"{'已达到' if result.met else '未达到'}法定人数"
+    )
+
+
+def cmd_meetings_minutes(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import meetings
+
+    with store.write() as session:
+        if args.file:
+            try:
+                text = Path(args.file).read_text("utf-8-sig")
+            except (OSError, UnicodeDecodeError) as error:
+                raise CliError(f"无法读取纪要文件 {args.file}：{error}") from error
+            meetings.set_minutes(session, args.id, text)
+        for resolution in args.resolution or []:
+            text, _, topic = resolution.partition("@")
+            meetings.add_resolution(session, args.id, text, topic or None)
+    _print("已保存会议纪要")
+
+
 # ---------------------------------------------------------------------------- parser
 
 
@@ -934,6 +1169,90 @@ def build_parser() -> argparse.ArgumentParser:
     n_down.add_argument("id")
     n_down.add_argument("--date")
     n_down.set_defaults(handler=cmd_notices_takedown)
+
+    projects = commands.add_parser("projects", help="自治项目").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    projects.required = True
+    p_add = projects.add_parser("add", help="立项，打印编号")
+    p_add.add_argument("--estate", required=True)
+    p_add.add_argument("--title", required=True)
+    p_add.add_argument("--description")
+    p_add.add_argument("--topic", help="来自哪个已通过的议题")
+    p_add.add_argument("--funding", help="资金来源")
+    p_add.add_argument("--start", help="开始日期 YYYY-MM-DD")
+    p_add.add_argument("--lead", help="负责人")
+    p_add.add_argument("--budget", action="append", help="预算：项目=金额（可重复）")
+    p_add.set_defaults(handler=cmd_projects_add)
+    p_plist = projects.add_parser("list")
+    p_plist.add_argument("--estate")
+    p_plist.add_argument("--json", action="store_true")
+    p_plist.set_defaults(handler=cmd_projects_list)
+    p_show = projects.add_parser("show")
+    p_show.add_argument("id")
+    p_show.add_argument("--json", action="store_true")
+    p_show.set_defaults(handler=cmd_projects_show)
+    p_exp = projects.add_parser("expense", help="记一笔支出")
+    p_exp.add_argument("id")
+    p_exp.add_argument("--amount", required=True, help="金额（元），最多两位小数")
+    p_exp.add_argument("--date")
+    p_exp.add_argument("--line", help="预算项目名称")
+    p_exp.add_argument("--payee")
+    p_exp.add_argument("--note")
+    p_exp.add_argument("--receipt", help="票据照片或扫描件")
+    p_exp.set_defaults(handler=cmd_projects_expense)
+    p_ms = projects.add_parser("milestone", help="新增节点或更新进度")
+    p_ms.add_argument("id")
+    p_ms.add_argument("--title")
+    p_ms.add_argument("--due")
+    p_ms.add_argument("--milestone", help="要更新进度的节点编号")
+    p_ms.add_argument("--progress", type=int)
+    p_ms.set_defaults(handler=cmd_projects_milestone)
+    p_st = projects.add_parser("status", help="改项目状态")
+    p_st.add_argument("id")
+    p_st.add_argument("--to", required=True, help="planned in_progress paused done cancelled")
+    p_st.add_argument("--note")
+    p_st.set_defaults(handler=cmd_projects_status)
+
+    meetings = commands.add_parser("meetings", help="会议").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
+    meetings.required = True
+    m_add = meetings.add_parser("add", help="安排会议，打印编号")
+    m_add.add_argument("--estate", required=True)
+    m_add.add_argument(
+        "--form", required=True, help="assembly executive mediation hearing coordination review"
+    )
+    m_add.add_argument("--title")
+    m_add.add_argument("--date", required=True)
+    m_add.add_argument("--time")
+    m_add.add_argument("--place")
+    m_add.add_argument("--convener")
+    m_add.add_argument("--quorum-rule", default="residents")
+    m_add.add_argument("--agenda", action="append", help="议程（可重复）")
+    m_add.add_argument("--topic", action="append", help="列入议程的议题编号（可重复）")
+    m_add.add_argument("--invite-households", action="store_true", help="邀请全体住户")
+    m_add.add_argument(
+        "--invite-body", help="邀请某个机构的成员：assembly executive liaison mediation"
+    )
+    m_add.set_defaults(handler=cmd_meetings_add)
+    m_list = meetings.add_parser("list")
+    m_list.add_argument("--estate")
+    m_list.add_argument("--json", action="store_true")
+    m_list.set_defaults(handler=cmd_meetings_list)
+    m_att = meetings.add_parser("attend", help="登记到会")
+    m_att.add_argument("id")
+    m_att.add_argument("--who", required=True, help="受邀人姓名、地址或编号")
+    m_att.add_argument("--status", default="present", help="present proxy absent")
+    m_att.add_argument("--proxy", help="受托人姓名")
+    m_att.set_defaults(handler=cmd_meetings_attend)
+    m_min = meetings.add_parser("minutes", help="保存会议纪要与决议")
+    m_min.add_argument("id")
+    m_min.add_argument("--file", help="纪要文本文件（UTF-8）")
+    m_min.add_argument(
+        "--resolution", action="append", help="决议（可重复）；决议@议题编号 可关联议题"
+    )
+    m_min.set_defaults(handler=cmd_meetings_minutes)
 
     printing = commands.add_parser("print", help="打印（生成 PDF）").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser

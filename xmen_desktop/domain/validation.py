@@ -44,6 +44,21 @@ FIELD_LABELS: dict[str, str] = {
     "publicity_to": "公示结束",
     "qr_text": "二维码内容",
     "layout": "版式",
+    "amount": "金额",
+    "budget": "预算",
+    "item": "预算项目",
+    "spent_on": "支出日期",
+    "due_on": "计划完成日期",
+    "progress": "进度",
+    "text": "内容",
+    "note": "说明",
+    "form": "会议类型",
+    "held_on": "开会日期",
+    "starts_at": "开始时间",
+    "quorum_rule": "法定人数规则",
+    "attendance": "到会情况",
+    "proxy_name": "受托人",
+    "started_on": "开始日期",
 }
 
 

@@ -221,7 +221,7 @@ def smallest_meeting(threshold: Threshold, whole: int) -> int:
     return exact + (1 if remainder else 0)
 
 
-def _checks(
+def threshold_checks(
     label: str, threshold: Threshold, part: Amount, whole: Amount, basis: str
 ) -> list[ThresholdCheck]:
     wanted = ("headcount", "area") if basis == "both" else (basis,)
@@ -279,14 +279,18 @@ def tally(
         electorate_total.households - participated.households - in_review.households,
         electorate_total.area_centi - participated.area_centi - in_review.area_centi,
     )
-    participation = _checks("参与", rule.participation, participated, electorate_total, rule.basis)
+    participation = threshold_checks(
+        "参与", rule.participation, participated, electorate_total, rule.basis
+    )
     # Yes/no ballots: only the first option (同意) can carry. Custom choices: any option but
     # an abstention can carry, and the result names it.
     candidates = [o for o in options if o not in ABSTAIN_LABELS] if custom else options[:1]
     passing: list[ThresholdCheck] = []
     carried = []
     for option in candidates:
-        checks = _checks(f"“{option}”", rule.passing, counts[option], participated, rule.basis)
+        checks = threshold_checks(
+            f"“{option}”", rule.passing, counts[option], participated, rule.basis
+        )
         if option == candidates[0] or all(c.met for c in checks):
             passing.extend(checks)
         if all(c.met for c in checks):

@@ -391,6 +391,141 @@ class NoticePosting(Synced, table=True):
     notes: str = ""
 
 
+# ---------------------------------------------------------------------------- projects, meetings
+
+
+class Project(Synced, table=True):
+    """自治项目: what a decision starts (or the executive committee starts directly)."""
+
+    __tablename__ = "project"
+
+    estate_id: str = Field(foreign_key="estate.id", index=True)
+    title: str
+    description: str = ""
+    status: str = "planned"  # planned | in_progress | paused | done | cancelled
+    topic_id: str | None = Field(default=None, foreign_key="topic.id", index=True)
+    vote_id: str | None = Field(default=None, foreign_key="vote.id")
+    lead_resident_id: str | None = Field(default=None, foreign_key="resident.id")
+    lead_name: str = ""
+    funding_source: str = ""
+    started_on: datetime.date
+    outcome: str = ""
+
+
+class ProjectStatusChange(Synced, table=True):
+    """Append-only history of a project's status (a cancelled project keeps it)."""
+
+    __tablename__ = "project_status_change"
+
+    project_id: str = Field(foreign_key="project.id", index=True)
+    seq: int = 0
+    from_status: str | None = None
+    to_status: str
+    note: str = ""
+    at: str
+    by: str = ""
+
+
+class ProjectMember(Synced, table=True):
+    __tablename__ = "project_member"
+
+    project_id: str = Field(foreign_key="project.id", index=True)
+    resident_id: str | None = Field(default=None, foreign_key="resident.id")
+    name: str
+    role: str = "成员"  # 负责人 | 成员 | 志愿者
+
+
+class BudgetLine(Synced, table=True):
+    __tablename__ = "budget_line"
+
+    project_id: str = Field(foreign_key="project.id", index=True)
+    item: str
+    budget_fen: int
+
+
+class Expense(Synced, table=True):
+    __tablename__ = "expense"
+
+    project_id: str = Field(foreign_key="project.id", index=True)
+    line_id: str | None = Field(default=None, foreign_key="budget_line.id")
+    spent_on: datetime.date
+    amount_fen: int
+    payee: str = ""
+    note: str = ""
+    receipt_id: str | None = Field(default=None, foreign_key="attachment.id")
+
+
+class Milestone(Synced, table=True):
+    __tablename__ = "milestone"
+
+    project_id: str = Field(foreign_key="project.id", index=True)
+    title: str
+    due_on: datetime.date
+    progress: int = 0  # percent
+    done_on: datetime.date | None = None
+
+
+class ProjectLog(Synced, table=True):
+    __tablename__ = "project_log"
+
+    project_id: str = Field(foreign_key="project.id", index=True)
+    logged_on: datetime.date
+    text: str
+    photo_id: str | None = Field(default=None, foreign_key="attachment.id")
+    by: str = ""
+
+
+class Meeting(Synced, table=True):
+    """A meeting of a body, or one of the three-meetings forms (听证会, 协调会, 评议会)."""
+
+    __tablename__ = "meeting"
+
+    estate_id: str = Field(foreign_key="estate.id", index=True)
+    form: str  # assembly | executive | mediation | hearing | coordination | review
+    title: str
+    held_on: datetime.date
+    starts_at: str = ""  # "14:00"
+    place: str = ""
+    convener: str = ""
+    # For an assembly: the vote rule whose participation threshold is its quorum.
+    quorum_rule: str = "residents"
+    minutes: str = ""
+
+
+class AgendaItem(Synced, table=True):
+    __tablename__ = "agenda_item"
+
+    meeting_id: str = Field(foreign_key="meeting.id", index=True)
+    position: int
+    text: str
+    topic_id: str | None = Field(default=None, foreign_key="topic.id", index=True)
+
+
+class Invitee(Synced, table=True):
+    """Someone invited; id = natural id of (meeting, household or resident)."""
+
+    __tablename__ = "invitee"
+
+    meeting_id: str = Field(foreign_key="meeting.id", index=True)
+    household_id: str | None = Field(default=None, foreign_key="household.id")
+    resident_id: str | None = Field(default=None, foreign_key="resident.id")
+    name: str
+    address: str = ""
+    # Attendance taken at the door: "" (not yet) | present | proxy | absent
+    attendance: str = ""
+    proxy_name: str = ""
+
+
+class Resolution(Synced, table=True):
+    __tablename__ = "resolution"
+
+    meeting_id: str = Field(foreign_key="meeting.id", index=True)
+    position: int
+    text: str
+    topic_id: str | None = Field(default=None, foreign_key="topic.id")
+    vote_id: str | None = Field(default=None, foreign_key="vote.id")
+
+
 # ---------------------------------------------------------------------------- sync (local)
 
 
@@ -503,6 +638,17 @@ SYNCED_TABLES: tuple[type[Synced], ...] = (
     Notice,
     NoticeEstate,
     NoticePosting,
+    Project,
+    ProjectStatusChange,
+    ProjectMember,
+    BudgetLine,
+    Expense,
+    Milestone,
+    ProjectLog,
+    Meeting,
+    AgendaItem,
+    Invitee,
+    Resolution,
 )
 TABLE_BY_NAME: dict[str, type[Synced]] = {t.__tablename__: t for t in SYNCED_TABLES}  # type: ignore[misc]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from xmen_desktop.domain.notice_text import NoticeBlock
+
 
 @dataclass(frozen=True)
 class BallotSheet:
@@ -64,3 +66,29 @@ class ResultNotice:
     publicity_to: dt.date
     issued_on: dt.date
     closed_by: str  # who closed the vote
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeDoc:
+    """A notice for the lane noticeboard (通知、公告、征询公告、结果公示、活动通知、温馨提示).
+
+    ``blocks`` come from ``domain.notice_text.parse_notice(body)``. The kind label is printed
+    above the title only when the title does not already end with its last word (关于……的通知
+    for 通知 or 活动通知; ……结果公示 for 结果公示).
+    """
+
+    kind_label: str  # 通知 / 公告 / 征询公告 / 结果公示 / 活动通知 / 温馨提示
+    title: str  # 关于开展“垃圾分类我先行”活动的通知
+    # "" for none; a first line of the body typed as a salutation (各位业主：) replaces it
+    salutation: str = "各位居民："
+    blocks: tuple[NoticeBlock, ...]
+    issuer: str  # 小西门自治家园执行委员会
+    issued_on: dt.date
+    publicity_from: dt.date | None = None  # 公示期, both or neither
+    publicity_to: dt.date | None = None
+    image: bytes | None = None  # PNG or JPEG, already scaled by the store
+    image_caption: str = ""
+    qr_text: str | None = None  # what the QR code encodes: a phone number, a short text
+    qr_caption: str = ""  # 扫码报名 / 咨询电话
+    estates: tuple[str, ...] = ()  # the estates it is posted in: 小西门、龙门村
+    reference: str = ""  # a document number, e.g. 小西门自治〔2026〕5号; "" for none

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -261,23 +261,32 @@ def new_document(
     )
 
 
-def draw_page_footer(canvas: Canvas, page: int, total: int) -> None:
+def draw_page_footer(
+    canvas: Canvas,
+    page: int,
+    total: int,
+    *,
+    size: float = FOOTER,
+    baseline: float = MARGIN / 2,
+) -> None:
     """第 1 页 共 N 页, centred at the foot of the page."""
     width, _ = canvas._pagesize
     canvas.saveState()
     draw_text(
         canvas,
         width / 2,
-        MARGIN / 2,
+        baseline,
         f"第 {page} 页 共 {total} 页",
-        FOOTER,
+        size,
         align="center",
         color=MUTED,
     )
     canvas.restoreState()
 
 
-def running_head(text: str) -> Callable[[Canvas, Any], None]:
+def running_head(
+    text: str, *, size: float = FOOTER, margin: float = MARGIN
+) -> Callable[[Canvas, Any], None]:
     """A platypus page callback that names the document at the top of a continuation page,
     so a second sheet pinned up on its own still says what it belongs to."""
 
@@ -287,9 +296,9 @@ def running_head(text: str) -> Callable[[Canvas, Any], None]:
         draw_text(
             canvas,
             width / 2,
-            height - MARGIN / 2 - FOOTER / 2,
+            height - margin / 2 - size / 2,
             text,
-            FOOTER,
+            size,
             align="center",
             color=MUTED,
         )
@@ -305,6 +314,9 @@ class NumberedCanvas(Canvas):
     A one-page document gets no footer.
     """
 
+    footer_size: float = FOOTER
+    footer_baseline: float = MARGIN / 2
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held_pages: list[dict[str, Any]] = []
@@ -318,9 +330,59 @@ class NumberedCanvas(Canvas):
         for state in self._held_pages:
             self.__dict__.update(state)
             if total > 1:
-                draw_page_footer(self, self._pageNumber, total)
+                draw_page_footer(
+                    self,
+                    self._pageNumber,
+                    total,
+                    size=self.footer_size,
+                    baseline=self.footer_baseline,
+                )
             super().showPage()
         super().save()
+
+
+def numbered_canvas(*, size: float = FOOTER, baseline: float = MARGIN / 2) -> type[Canvas]:
+    """A ``NumberedCanvas`` whose 第 N 页 footer has its own type size and baseline (an A3
+    poster wants a larger one, lower in a wider margin)."""
+    return type(
+        "SizedNumberedCanvas", (NumberedCanvas,), {"footer_size": size, "footer_baseline": baseline}
+    )
+
+
+def draw_runs(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    runs: Sequence[tuple[str, str, float, bool]],
+    *,
+    char_space: float = 0.0,
+    color: Color = INK,
+) -> None:
+    """Draw one line mixing faces, sizes and weights at baseline ``y`` from ``x``.
+
+    ``runs`` are (text, font, size, bold); ``char_space`` is added after every character (to
+    justify a line of Chinese). Bold is the same synthetic bold as ``draw_text``.
+    """
+    if not runs:
+        return
+    text_object = canvas.beginText(x, y)
+    text_object.setFillColor(color)
+    if char_space:
+        text_object.setCharSpace(char_space)
+    bold_sizes = [size for _text, _font, size, bold in runs if bold]
+    if bold_sizes:
+        canvas.setStrokeColor(color)
+        canvas.setLineWidth(bold_stroke(max(bold_sizes)))
+    mode = 0
+    for text, font, size, bold in runs:
+        text_object.setFont(font, size)
+        if bold != (mode == 2):
+            mode = 2 if bold else 0
+            text_object.setTextRenderMode(mode)
+        text_object.textOut(text)
+    if mode:
+        text_object.setTextRenderMode(0)
+    canvas.drawText(text_object)
 
 
 @contextlib.contextmanager

@@ -447,6 +447,20 @@ def cmd_print_ballots(store: Store, args: argparse.Namespace) -> None:
     _print(f"已生成 {count} 张表决票：{args.out}")
 
 
+def cmd_print_notice(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import printables
+
+    with store.read() as session:
+        missing = printables.print_notice(
+            session, store.directory, args.id, Path(args.out), args.layout
+        )
+    _print(f"已生成通知：{args.out}")
+    if missing:
+        sys.stderr.write(
+            f"注意：字体里没有这些字，已印成〓：{''.join(missing)}。请改用常用字或手写补上\n"
+        )
+
+
 def cmd_print_result(store: Store, args: argparse.Namespace) -> None:
     from xmen_desktop.store import printables
 
@@ -1267,6 +1281,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_result.add_argument("vote")
     p_result.add_argument("--out", required=True, help="PDF 文件")
     p_result.set_defaults(handler=cmd_print_result)
+    p_notice = printing.add_parser("notice", help="通知公告")
+    p_notice.add_argument("id")
+    p_notice.add_argument("--out", required=True, help="PDF 文件")
+    p_notice.add_argument("--layout", choices=["a4", "a3", "large"], help="版式（默认按通知设置）")
+    p_notice.set_defaults(handler=cmd_print_notice)
     p_list = printing.add_parser("list", help="某个小区可打印的文件")
     p_list.add_argument("--estate")
     p_list.add_argument("--json", action="store_true")

@@ -138,3 +138,34 @@ def test_projects_and_meetings(data_dir: Path) -> None:
     xmen(data_dir, "meetings", "minutes", meeting, "--resolution", "同意改造方案")
     listed = json.loads(xmen(data_dir, "meetings", "list", "--json").stdout)
     assert listed[0]["invited"] == len(households)
+
+
+def test_print_notice_in_each_layout(data_dir: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    body = tmp_path / "body.txt"
+    body.write_text("本周六举行弄堂运动会，欢迎张喆、李堃报名。", "utf-8")
+    notice = xmen(
+        data_dir,
+        "notices",
+        "add",
+        "--estate",
+        "all",
+        "--kind",
+        "activity",
+        "--title",
+        "弄堂运动会",
+        "--body-file",
+        str(body),
+        "--issuer",
+        "老西门街道",
+    ).stdout.strip()
+    for layout in ("a4", "a3", "large"):
+        out = tmp_path / f"{layout}.pdf"
+        xmen(data_dir, "print", "notice", notice, "--out", str(out), "--layout", layout)
+        text = "".join(page.extract_text() for page in PdfReader(out).pages)
+        assert "弄堂运动会" in text and "张喆" in text and "李堃" in text
+    assert_refused(
+        xmen(data_dir, "print", "notice", notice, "--out", str(tmp_path / "x.txt"), check=False),
+        ".pdf",
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from xmen_desktop.domain.estates import estate_by_name_or_code
-from xmen_desktop.printing.documents import BallotBatch, BallotSheet, ResultNotice
+from xmen_desktop.printing.documents import BallotBatch, BallotSheet, NoticeDoc, ResultNotice
 from xmen_desktop.store import votes
 from xmen_desktop.store.common import live
 from xmen_desktop.store.errors import StoreError
@@ -87,6 +87,59 @@ def result_notice(session: Session, vote_id: str) -> ResultNotice:
         issued_on=closed_on,
         closed_by=vote.closed_by or "",
     )
+
+
+def notice_doc(session: Session, data_dir: Path, notice_id: str) -> NoticeDoc:
+    from xmen_desktop.domain.notice_text import parse_notice
+    from xmen_desktop.domain.notices import KINDS
+    from xmen_desktop.store import attachments, notices
+    from xmen_desktop.store.models import Attachment, Notice
+
+    notice = live(session, Notice, notice_id, "通知")
+    image = None
+    if notice.image_id:
+        attachment = session.get(Attachment, notice.image_id)
+        image = attachments.read_blob(data_dir, attachment.sha256) if attachment else None
+        if image is None:
+            raise StoreError("这份通知的配图文件找不到了：请重新选择配图，或去掉配图后再打印")
+    estates = tuple(notices.estate_names(session, notice.id))
+    return NoticeDoc(
+        kind_label=KINDS.get(notice.kind, notice.kind),
+        title=notice.title,
+        salutation=notice.salutation,
+        blocks=parse_notice(notice.body),
+        issuer=notice.issuer,
+        issued_on=notice.issued_on,
+        publicity_from=notice.publicity_from,
+        publicity_to=notice.publicity_to,
+        image=image,
+        image_caption=notice.image_caption,
+        qr_text=notice.qr_text or None,
+        qr_caption=notice.qr_caption,
+        estates=("全街道",) if len(estates) == 6 else estates,
+    )
+
+
+def print_notice(
+    session: Session, data_dir: Path, notice_id: str, out: Path, layout: str | None = None
+) -> list[str]:
+    """Render a notice; returns the characters no bundled font has (printed as 〓)."""
+    from xmen_desktop.printing.notices import LAYOUTS, notice_missing_chars, render_notice
+    from xmen_desktop.store.models import Notice
+
+    chosen = layout or live(session, Notice, notice_id, "通知").layout
+    if chosen not in LAYOUTS:
+        raise StoreError("版式应为 a4（A4 通知）、a3（A3 海报）或 large（大字版）")
+    doc = notice_doc(session, data_dir, notice_id)
+
+    def render() -> None:
+        try:
+            render_notice(doc, out, layout=chosen)
+        except ValueError as error:
+            raise StoreError(str(error)) from error
+
+    _write(render, out)
+    return notice_missing_chars(doc)
 
 
 def print_ballots(

@@ -92,3 +92,87 @@ class NoticeDoc:
     qr_caption: str = ""  # 扫码报名 / 咨询电话
     estates: tuple[str, ...] = ()  # the estates it is posted in: 小西门、龙门村
     reference: str = ""  # a document number, e.g. 小西门自治〔2026〕5号; "" for none
+
+
+# --- meetings and projects ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingNoticeDoc:
+    """会议通知: the notice calling a meeting, posted on the noticeboard or handed round."""
+
+    home_name: str  # 小西门自治家园
+    form_label: str  # 议事大会 / 执行委员会会议 / 纠纷调处委员会会议 / 听证会 / 协调会 / 评议会
+    title: str  # 关于召开2026年第一次居民议事大会的通知
+    held_on: dt.date
+    starts_at: str  # "14:00"; "" when not fixed yet
+    place: str  # 小西门居委会二楼会议室
+    convener: str  # 召集人: 小西门自治家园执行委员会, or a person
+    agenda: tuple[str, ...]  # one item each, without numbers (typed numbers are dropped)
+    invitees: str  # 全体住户 / 执行委员会成员 / 3号楼各户
+    issuer: str  # 小西门自治家园执行委员会
+    issued_on: dt.date
+    notes: str = ""  # anything else to say (请携带……); notice body syntax, "" for none
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInSheetDoc:
+    """签到表: one sheet per doorway (门牌), to hang at that entrance or pass round."""
+
+    home_name: str
+    meeting_title: str
+    held_on: dt.date
+    starts_at: str
+    place: str
+    # (doorway 门牌, address, tenant), already sorted by address: rows of one doorway together.
+    # An address that starts with its doorway prints only the rest (201室) under the doorway.
+    rows: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MinutesDoc:
+    """会议纪要, signed by the host, the recorder and representatives of those present."""
+
+    home_name: str
+    meeting_title: str  # 2026年第一次居民议事大会
+    form_label: str  # 议事大会 ... (MEETING_FORMS)
+    held_on: dt.date
+    starts_at: str
+    place: str
+    convener: str  # 主持人 (the convener chairs)
+    recorder: str  # 记录人
+    invited: int  # 应到
+    present: int  # 本人到会
+    proxy: int  # 委托到会
+    absent: int  # 缺席
+    # For an assembly: 到会（含委托）45 户，超过应到 80 户的半数，符合居民会议规则; else ""
+    quorum_line: str = ""
+    # 户 or 人; "" means 户 for a 议事大会 or when there is a quorum line, else 人
+    attendance_unit: str = ""
+    agenda: tuple[str, ...]
+    minutes: str  # notice body syntax: headings end in ：, items 1. / 一、 / ●, **emphasis**
+    # (resolution, linked topic title or "", linked vote outcome or ""), in order
+    resolutions: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectProgressDoc:
+    """项目进展公示: where a self-governance project stands, for the noticeboard."""
+
+    home_name: str
+    estate_name: str
+    project_title: str  # 弄堂口非机动车棚改造
+    status_label: str  # PROJECT_STATES: 进行中
+    lead: str  # 负责人
+    funding_source: str  # 资金来源: 自治金 / 居民众筹
+    started_on: dt.date
+    description: str  # notice body syntax
+    budget_lines: tuple[tuple[str, int, int], ...]  # (item, budget_fen, spent_fen)
+    unassigned_spent_fen: int = 0  # spending not booked to a budget line
+    # (title, due_on, progress 0–100, done, overdue), in plan order
+    milestones: tuple[tuple[str, dt.date, int, bool, bool], ...] = ()
+    progress_percent: int  # domain.projects.progress_percent
+    log_entries: tuple[tuple[dt.date, str], ...] = ()  # recent first, as they should print
+    photos: tuple[bytes, ...] = ()  # PNG or JPEG, at most four
+    issuer: str  # 小西门自治家园执行委员会
+    issued_on: dt.date

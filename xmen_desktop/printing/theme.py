@@ -23,7 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
-from xmen_desktop.printing.fonts import cjk_font
+from xmen_desktop.printing.fonts import cjk_font, song_font, split_by_font
 from xmen_desktop.printing.text import wrap as wrap_text
 
 PAGE = A4
@@ -437,3 +437,55 @@ def area_text(centi: int) -> str:
     if not frac:
         return f"{sign}{whole}"
     return f"{sign}{whole}.{frac:02d}".rstrip("0")
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def cn_weekday(day: dt.date) -> str:
+    """星期六: printed after a meeting's date, which older residents go by."""
+    return f"星期{WEEKDAYS[day.weekday()]}"
+
+
+def _faces(font: str | None, fallback: str | None) -> tuple[str, str]:
+    font = font or cjk_font()
+    if fallback is None:
+        fallback = song_font() if font == cjk_font() else cjk_font()
+    return font, fallback
+
+
+def fallback_width(
+    text: str, size: float, *, font: str | None = None, fallback: str | None = None
+) -> float:
+    """The width of ``text`` as ``draw_fallback_text`` draws it."""
+    font, fallback = _faces(font, fallback)
+    return sum(
+        stringWidth(piece, face, size) for piece, face in split_by_font(text, font, fallback)
+    )
+
+
+def draw_fallback_text(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    *,
+    align: str = "left",
+    bold: bool = False,
+    font: str | None = None,
+    fallback: str | None = None,
+    color: Color = INK,
+) -> float:
+    """``draw_text``, except that a character ``font`` (Hei by default) lacks is drawn in
+    ``fallback`` (the other bundled face) and one neither has as ``fonts.PLACEHOLDER``: for
+    names and addresses, where a rare character must never print as an empty box."""
+    font, fallback = _faces(font, fallback)
+    runs = [(piece, face, size, bold) for piece, face in split_by_font(text, font, fallback)]
+    width = sum(stringWidth(piece, face, size) for piece, face, _size, _bold in runs)
+    if align == "center":
+        x -= width / 2
+    elif align == "right":
+        x -= width
+    draw_runs(canvas, x, y, runs, color=color)
+    return width

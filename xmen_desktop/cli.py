@@ -461,6 +461,24 @@ def cmd_print_notice(store: Store, args: argparse.Namespace) -> None:
         )
 
 
+def cmd_print_meeting_doc(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import printables
+
+    with store.read() as session:
+        if args.kind == "meeting-notice" and not args.yes:
+            from xmen_desktop.store import meetings
+            from xmen_desktop.store.common import live
+            from xmen_desktop.store.models import Meeting
+
+            warning = meetings.notice_check(live(session, Meeting, args.id, "会议"))
+            if warning:
+                raise CliError(f"{warning}（确定的话加 --yes）")
+        printables.print_meeting_doc(
+            session, store.directory, args.kind, args.id, Path(args.out), args.layout
+        )
+    _print(f"已生成：{args.out}")
+
+
 def cmd_print_result(store: Store, args: argparse.Namespace) -> None:
     from xmen_desktop.store import printables
 
@@ -1286,6 +1304,19 @@ def build_parser() -> argparse.ArgumentParser:
     p_notice.add_argument("--out", required=True, help="PDF 文件")
     p_notice.add_argument("--layout", choices=["a4", "a3", "large"], help="版式（默认按通知设置）")
     p_notice.set_defaults(handler=cmd_print_notice)
+    for kind, help_text in (
+        ("meeting-notice", "会议通知"),
+        ("sign-in", "会议签到表（按门牌分页）"),
+        ("minutes", "会议纪要"),
+        ("project", "项目进展公示"),
+    ):
+        sub = printing.add_parser(kind, help=help_text)
+        sub.add_argument("id", help="会议编号" if kind != "project" else "项目编号")
+        sub.add_argument("--out", required=True, help="PDF 文件")
+        sub.add_argument("--layout", choices=["a4", "a3", "large"], default="a4")
+        if kind == "meeting-notice":
+            sub.add_argument("--yes", action="store_true", help="会议日期已过也要打印")
+        sub.set_defaults(handler=cmd_print_meeting_doc, kind=kind)
     p_list = printing.add_parser("list", help="某个小区可打印的文件")
     p_list.add_argument("--estate")
     p_list.add_argument("--json", action="store_true")

@@ -169,3 +169,71 @@ def test_print_notice_in_each_layout(data_dir: Path, tmp_path: Path) -> None:
         xmen(data_dir, "print", "notice", notice, "--out", str(tmp_path / "x.txt"), check=False),
         ".pdf",
     )
+
+
+def test_meeting_and_project_documents_print(data_dir: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    xmen(data_dir, "demo", "--households", "12")
+    project = xmen(
+        data_dir,
+        "projects",
+        "add",
+        "--estate",
+        "小西门",
+        "--title",
+        "邻里点改造",
+        "--budget",
+        "材料费=100",
+    ).stdout.strip()
+    xmen(data_dir, "projects", "expense", project, "--amount", "150", "--line", "材料费")
+    meeting = xmen(
+        data_dir,
+        "meetings",
+        "add",
+        "--estate",
+        "小西门",
+        "--form",
+        "assembly",
+        "--date",
+        "2030-01-05",
+        "--agenda",
+        "审议方案",
+        "--invite-households",
+    ).stdout.strip()
+    xmen(data_dir, "meetings", "minutes", meeting, "--resolution", "同意方案")
+    expected = {
+        "meeting-notice": "审议方案",
+        "sign-in": "签到",
+        "minutes": "同意方案",
+        "project": "超支",
+    }
+    for kind, word in expected.items():
+        out = tmp_path / f"{kind}.pdf"
+        ref = project if kind == "project" else meeting
+        xmen(data_dir, "print", kind, ref, "--out", str(out))
+        text = "".join(page.extract_text() for page in PdfReader(out).pages)
+        assert word in text, kind
+    kinds = {
+        p["kind"]
+        for p in json.loads(xmen(data_dir, "print", "list", "--estate", "小西门", "--json").stdout)
+    }
+    assert {"meeting-notice", "sign-in", "minutes", "project"} <= kinds
+    past = xmen(
+        data_dir,
+        "meetings",
+        "add",
+        "--estate",
+        "小西门",
+        "--form",
+        "hearing",
+        "--date",
+        "2020-01-05",
+    ).stdout.strip()
+    assert_refused(
+        xmen(
+            data_dir, "print", "meeting-notice", past, "--out", str(tmp_path / "p.pdf"), check=False
+        ),
+        "已经过去",
+    )
+    xmen(data_dir, "print", "meeting-notice", past, "--out", str(tmp_path / "p.pdf"), "--yes")

@@ -6,11 +6,21 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
 from xmen_desktop.domain.estates import estate_by_name_or_code
-from xmen_desktop.printing.documents import BallotBatch, BallotSheet, NoticeDoc, ResultNotice
+from xmen_desktop.printing.documents import (
+    BallotBatch,
+    BallotSheet,
+    MeetingNoticeDoc,
+    MinutesDoc,
+    NoticeDoc,
+    ProjectProgressDoc,
+    ResultNotice,
+    SignInSheetDoc,
+)
 from xmen_desktop.store import votes
 from xmen_desktop.store.common import live
 from xmen_desktop.store.errors import StoreError
@@ -195,7 +205,15 @@ class Printable:
         }
 
 
-KIND_LABELS = {"notice": "通知公告", "ballots": "表决票", "result": "表决结果公示"}
+KIND_LABELS = {
+    "notice": "通知公告",
+    "ballots": "表决票",
+    "result": "表决结果公示",
+    "meeting-notice": "会议通知",
+    "sign-in": "会议签到表",
+    "minutes": "会议纪要",
+    "project": "项目进展公示",
+}
 
 
 def printable_list(session: Session, estate_id: str | None = None) -> list[Printable]:
@@ -227,3 +245,204 @@ def printable_list(session: Session, estate_id: str | None = None) -> list[Print
                 Printable("result", vote.id, f"表决结果公示：{topic.title}", closed, "表决已结束")
             )
     return sorted(found, key=lambda p: p.date or datetime.date.min, reverse=True)
+
+
+# ---------------------------------------------------------------------------- meetings, projects
+
+
+def _meeting_parts(session: Session, meeting_id: str) -> tuple[Any, str, list[str]]:
+    from sqlmodel import col, select
+
+    from xmen_desktop.store.models import AgendaItem, Estate, Meeting
+
+    meeting = live(session, Meeting, meeting_id, "会议")
+    estate = live(session, Estate, meeting.estate_id, "小区")
+    agenda = list(
+        session.exec(
+            select(AgendaItem.text)
+            .where(AgendaItem.meeting_id == meeting.id, AgendaItem.cl % 2 == 1)
+            .order_by(col(AgendaItem.position))
+        )
+    )
+    return meeting, estate.name, agenda
+
+
+def meeting_notice_doc(session: Session, meeting_id: str) -> MeetingNoticeDoc:
+    from xmen_desktop.domain.projects import MEETING_FORMS
+    from xmen_desktop.store import meetings
+
+    meeting, estate_name, agenda = _meeting_parts(session, meeting_id)
+    invitees = meetings.list_invitees(session, meeting.id)
+    who = "全体住户" if any(i.household_id and not i.resident_id for i in invitees) else "受邀人员"
+    form = MEETING_FORMS[meeting.form]
+    return MeetingNoticeDoc(
+        home_name=_home_name(estate_name),
+        form_label=form,
+        title=f"关于召开{meeting.title}的通知",
+        held_on=meeting.held_on,
+        starts_at=meeting.starts_at,
+        place=meeting.place,
+        convener=meeting.convener or f"{_home_name(estate_name)}执行委员会",
+        agenda=tuple(agenda),
+        invitees=who,
+        issuer=meeting.convener or f"{_home_name(estate_name)}执行委员会",
+        issued_on=datetime.date.today(),
+    )
+
+
+def sign_in_doc(session: Session, meeting_id: str) -> SignInSheetDoc:
+    from xmen_desktop.domain import address as addresses
+    from xmen_desktop.store import meetings
+
+    meeting, estate_name, _ = _meeting_parts(session, meeting_id)
+    invitees = meetings.list_invitees(session, meeting.id)
+    if not invitees:
+        raise StoreError("这次会议还没有邀请任何人：请先添加邀请名单，再打印签到表")
+    return SignInSheetDoc(
+        home_name=_home_name(estate_name),
+        meeting_title=meeting.title,
+        held_on=meeting.held_on,
+        starts_at=meeting.starts_at,
+        place=meeting.place,
+        rows=tuple(
+            (addresses.parse(i.address).doorway if i.address else "其他", i.address, i.name)
+            for i in invitees
+        ),
+    )
+
+
+def minutes_doc(session: Session, meeting_id: str) -> MinutesDoc:
+    from sqlmodel import col, select
+
+    from xmen_desktop.domain.projects import MEETING_FORMS
+    from xmen_desktop.store import meetings
+    from xmen_desktop.store.models import Resolution, Vote
+
+    meeting, estate_name, agenda = _meeting_parts(session, meeting_id)
+    invitees = meetings.list_invitees(session, meeting.id)
+    count = {
+        k: sum(1 for i in invitees if i.attendance == k) for k in ("present", "proxy", "absent")
+    }
+    quorum_line = ""
+    if meeting.form == "assembly" and invitees:
+        q = meetings.quorum(session, meeting.id)
+        verdict = "符合" if q.met else "未达到"
+        quorum_line = (
+            f"到会（含委托）{q.attending} 户，应到 {q.invited} 户，{verdict}"
+            f"{votes.rules.RULES[meeting.quorum_rule].name}的到会要求"
+        )
+    resolutions = []
+    for resolution in session.exec(
+        select(Resolution)
+        .where(Resolution.meeting_id == meeting.id, Resolution.cl % 2 == 1)
+        .order_by(col(Resolution.position))
+    ):
+        topic_title = vote_text = ""
+        if resolution.topic_id:
+            topic = session.get(Topic, resolution.topic_id)
+            topic_title = topic.title if topic else ""
+        if resolution.vote_id:
+            vote = session.get(Vote, resolution.vote_id)
+            if vote is not None and vote.state == "closed":
+                result = votes.compute_result(session, vote.id)
+                vote_text = "表决通过" if result.passed else "表决未通过"
+        resolutions.append((resolution.text, topic_title, vote_text))
+    return MinutesDoc(
+        home_name=_home_name(estate_name),
+        meeting_title=meeting.title,
+        form_label=MEETING_FORMS[meeting.form],
+        held_on=meeting.held_on,
+        starts_at=meeting.starts_at,
+        place=meeting.place,
+        convener=meeting.convener,
+        recorder="",
+        invited=len(invitees),
+        present=count["present"],
+        proxy=count["proxy"],
+        absent=count["absent"],
+        quorum_line=quorum_line,
+        agenda=tuple(agenda),
+        minutes=meeting.minutes or "（未填写）",
+        resolutions=tuple(resolutions),
+    )
+
+
+def project_doc(session: Session, data_dir: Path, project_id: str) -> ProjectProgressDoc:
+    from sqlmodel import col, select
+
+    from xmen_desktop.domain.projects import PROJECT_STATES
+    from xmen_desktop.store import attachments, projects
+    from xmen_desktop.store.models import Attachment, Estate, Project, ProjectLog
+
+    project = live(session, Project, project_id, "项目")
+    estate = live(session, Estate, project.estate_id, "小区")
+    totals = projects.budget(session, project.id)
+    today = datetime.date.today()
+    stones = projects.milestones(session, project.id)
+    logs = list(
+        session.exec(
+            select(ProjectLog)
+            .where(ProjectLog.project_id == project.id, ProjectLog.cl % 2 == 1)
+            .order_by(col(ProjectLog.logged_on).desc())
+        )
+    )
+    photos = []
+    for entry in logs:
+        attachment = session.get(Attachment, entry.photo_id) if entry.photo_id else None
+        data = attachments.read_blob(data_dir, attachment.sha256) if attachment else None
+        if data and len(photos) < 4:
+            photos.append(data)
+    return ProjectProgressDoc(
+        home_name=_home_name(estate.name),
+        estate_name=estate.name,
+        project_title=project.title,
+        status_label=PROJECT_STATES[project.status],
+        lead=project.lead_name,
+        funding_source=project.funding_source,
+        started_on=project.started_on,
+        description=project.description,
+        budget_lines=tuple((line.item, line.budget_fen, line.spent_fen) for line in totals.lines),
+        unassigned_spent_fen=totals.unassigned_fen,
+        milestones=tuple(
+            (
+                m.title,
+                m.due_on,
+                m.progress,
+                m.progress >= 100,
+                m.progress < 100 and m.due_on < today,
+            )
+            for m in stones
+        ),
+        progress_percent=projects.rules.progress_percent([m.progress for m in stones]),
+        log_entries=tuple((entry.logged_on, entry.text) for entry in logs[:5]),
+        photos=tuple(photos),
+        issuer=f"{_home_name(estate.name)}执行委员会",
+        issued_on=today,
+    )
+
+
+def print_meeting_doc(
+    session: Session, data_dir: Path, kind: str, ref: str, out: Path, layout: str = "a4"
+) -> None:
+    """kind: meeting-notice | sign-in | minutes | project."""
+    from xmen_desktop.printing import meetings as meeting_pdfs
+    from xmen_desktop.printing import projects as project_pdfs
+
+    builders: dict[str, Callable[[], None]] = {
+        "meeting-notice": lambda: meeting_pdfs.render_meeting_notice(
+            meeting_notice_doc(session, ref), out, layout=layout
+        ),
+        "sign-in": lambda: meeting_pdfs.render_sign_in(sign_in_doc(session, ref), out),
+        "minutes": lambda: meeting_pdfs.render_minutes(minutes_doc(session, ref), out),
+        "project": lambda: project_pdfs.render_project_progress(
+            project_doc(session, data_dir, ref), out
+        ),
+    }
+
+    def render() -> None:
+        try:
+            builders[kind]()
+        except ValueError as error:
+            raise StoreError(str(error)) from error
+
+    _write(render, out)

@@ -200,6 +200,8 @@ def test_meeting_and_project_documents_print(data_dir: Path, tmp_path: Path) -> 
         "--agenda",
         "审议方案",
         "--invite-households",
+        "--place",
+        "活动室",
     ).stdout.strip()
     xmen(data_dir, "meetings", "minutes", meeting, "--resolution", "同意方案")
     expected = {
@@ -229,6 +231,8 @@ def test_meeting_and_project_documents_print(data_dir: Path, tmp_path: Path) -> 
         "hearing",
         "--date",
         "2020-01-05",
+        "--place",
+        "活动室",
     ).stdout.strip()
     assert_refused(
         xmen(

@@ -244,6 +244,46 @@ def printable_list(session: Session, estate_id: str | None = None) -> list[Print
             found.append(
                 Printable("result", vote.id, f"表决结果公示：{topic.title}", closed, "表决已结束")
             )
+    from xmen_desktop.domain.projects import MEETING_FORMS, PROJECT_STATES
+    from xmen_desktop.store import meetings, projects
+
+    for meeting in meetings.list_meetings(session, estate_id):
+        form = MEETING_FORMS[meeting.form]
+        invited = len(meetings.list_invitees(session, meeting.id))
+        found.append(
+            Printable(
+                "meeting-notice", meeting.id, f"会议通知：{meeting.title}", meeting.held_on, form
+            )
+        )
+        if invited:
+            found.append(
+                Printable(
+                    "sign-in",
+                    meeting.id,
+                    f"签到表：{meeting.title}",
+                    meeting.held_on,
+                    f"{invited} 人/户",
+                )
+            )
+        found.append(
+            Printable(
+                "minutes",
+                meeting.id,
+                f"会议纪要：{meeting.title}",
+                meeting.held_on,
+                "已写纪要" if meeting.minutes else "纪要未写",
+            )
+        )
+    for project in projects.list_projects(session, estate_id):
+        found.append(
+            Printable(
+                "project",
+                project.id,
+                f"项目进展公示：{project.title}",
+                project.started_on,
+                f"{PROJECT_STATES[project.status]}，进度 {project.progress}%",
+            )
+        )
     return sorted(found, key=lambda p: p.date or datetime.date.min, reverse=True)
 
 

@@ -8,7 +8,7 @@ imported here may import sqlalchemy, sqlmodel or reportlab.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
 
 from xmen_desktop import __version__
@@ -18,7 +18,8 @@ from xmen_desktop.ui.estate_tab import EstateTab
 from xmen_desktop.ui.language import install_chinese
 from xmen_desktop.ui.overview import OverviewTab
 from xmen_desktop.ui.signals import emit
-from xmen_desktop.ui.widgets import StatusPage
+from xmen_desktop.ui.sync_dialogs import open_export_dialog, open_import_dialog
+from xmen_desktop.ui.widgets import ERROR_COLOUR, StatusPage
 
 
 class MainWindow(QMainWindow):
@@ -32,6 +33,8 @@ class MainWindow(QMainWindow):
             install_chinese(app)
         self.context = context
         self._data_loaded_sent = False
+        # A bundle the user opened from outside before the data was open: shown once it is.
+        self._pending_bundle: str | None = None
         self.setWindowTitle(self.tr("老西门街道自治家园工作台"))
         self.resize(1280, 800)
 
@@ -49,6 +52,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.overview.loaded.connect(self._check_loaded)
         self.overview.estate_chosen.connect(self.show_estate)
+        self.overview.review_count_changed.connect(self._show_review_count)
 
         self.error_page = StatusPage(self.tr("无法打开数据"))
         self.pages = QStackedWidget()
@@ -68,6 +72,15 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件"))
+        self.export_action = QAction(self.tr("导出同步包…"), self)
+        self.export_action.triggered.connect(self.export_bundle)
+        file_menu.addAction(self.export_action)
+        self.import_action = QAction(self.tr("导入同步包…"), self)
+        self.import_action.triggered.connect(lambda: self.import_bundle())
+        file_menu.addAction(self.import_action)
+        for action in (self.export_action, self.import_action):
+            action.setEnabled(False)  # until the data is open
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("退出"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -102,6 +115,11 @@ class MainWindow(QMainWindow):
         if store is None:
             return
         self.site_label.setText(self.tr("本机站点：{name}").format(name=store.site_name))
+        self.export_action.setEnabled(True)
+        self.import_action.setEnabled(True)
+        if self._pending_bundle is not None:
+            path, self._pending_bundle = self._pending_bundle, None
+            self.import_bundle(path)
         self.overview.load()
         self._tab_changed(self.tabs.currentIndex())
 
@@ -124,6 +142,30 @@ class MainWindow(QMainWindow):
             return
         self._data_loaded_sent = True
         emit(self.data_loaded)
+
+    # ------------------------------------------------------------------ sync
+
+    def export_bundle(self) -> None:
+        if self.context.store is not None:
+            open_export_dialog(self, self.context)
+
+    def import_bundle(self, path: str | None = None) -> None:
+        """导入同步包…; ``path``: a bundle the user opened from outside (double-clicked).
+
+        Before the data is open, the bundle waits and its dialog opens once the data is ready.
+        """
+        if self.context.store is not None:
+            open_import_dialog(self, self.context, path)
+        elif path:
+            self._pending_bundle = path
+
+    def _show_review_count(self, count: int) -> None:
+        index = self.tabs.indexOf(self.overview)
+        self.tabs.setTabText(
+            index,
+            self.tr("街道总览（待核对 {n}）").format(n=count) if count else self.tr("街道总览"),
+        )
+        self.tabs.tabBar().setTabTextColor(index, QColor(ERROR_COLOUR) if count else QColor())
 
     # ------------------------------------------------------------------ help
 

@@ -1,4 +1,4 @@
-"""街道总览: households, residents, body members and floor area of the six estates, with totals."""
+"""街道总览: the six estates with totals (小区概况), and sync with other PCs (同步)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QStackedWidget, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from xmen_desktop.domain.estates import SUBDISTRICT_NAME
 from xmen_desktop.domain.validation import area_text
 from xmen_desktop.ui import jobs
 from xmen_desktop.ui.context import AppContext
 from xmen_desktop.ui.signals import emit
+from xmen_desktop.ui.sync_page import SyncPage
 from xmen_desktop.ui.table_models import Column, RowTableModel
 from xmen_desktop.ui.widgets import (
+    ERROR_COLOUR,
     StatusPage,
     guarded,
     heading,
@@ -96,11 +98,13 @@ class OverviewModel(RowTableModel):
 
 
 class OverviewTab(QWidget):
-    """The first tab. Double-clicking an estate opens its own tab."""
+    """The first tab. Double-clicking an estate opens its own tab; 同步 is its second page."""
 
     loaded = Signal()
     # The estate id of a row the user double-clicked.
     estate_chosen = Signal(str)
+    # How many sync review items wait for a person (shown on the tab titles).
+    review_count_changed = Signal(int)
 
     TABLES = frozenset({jobs.HOUSEHOLD, jobs.RESIDENT, jobs.BODY_MEMBER})
 
@@ -128,10 +132,15 @@ class OverviewTab(QWidget):
         layout.addWidget(self.table)
         layout.addStretch(1)
         self._fit_height()
+        self.sync_page = SyncPage(context)
+        self.sync_page.review_count_changed.connect(self._show_review_count)
+        self.pages = QTabWidget()
+        self.pages.addTab(content, self.tr("小区概况"))
+        self.pages.addTab(self.sync_page, self.tr("同步"))
         self.waiting = StatusPage(self.tr("正在打开数据……"), self.tr("请稍候，马上就好。"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.waiting)
-        self.stack.addWidget(content)
+        self.stack.addWidget(self.pages)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -150,7 +159,22 @@ class OverviewTab(QWidget):
         self.table.setFixedWidth(width + 2 * self.table.frameWidth() + 2)
 
     def load(self) -> None:
+        self._load_summaries()
+        self.sync_page.load()
+
+    def _load_summaries(self) -> None:
         self.context.read(jobs.estate_summaries, guarded(self, self._show))
+
+    def show_sync_page(self) -> None:
+        self.pages.setCurrentWidget(self.sync_page)
+
+    def _show_review_count(self, count: int) -> None:
+        index = self.pages.indexOf(self.sync_page)
+        self.pages.setTabText(
+            index, self.tr("同步（待核对 {n}）").format(n=count) if count else self.tr("同步")
+        )
+        self.pages.tabBar().setTabTextColor(index, QColor(ERROR_COLOUR) if count else QColor())
+        emit(self.review_count_changed, count)
 
     def _show(self, summaries: list[EstateSummary]) -> None:
         self.model.set_summaries(summaries)
@@ -161,7 +185,7 @@ class OverviewTab(QWidget):
     def _on_changed(self, tables: frozenset[str]) -> None:
         # Cheap (three grouped queries), so it is kept current even while out of sight.
         if self.TABLES & tables and self.context.store is not None:
-            self.load()
+            self._load_summaries()  # the sync page follows changes by itself
 
     def _open_estate(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())

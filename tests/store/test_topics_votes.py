@@ -221,3 +221,13 @@ def test_assembly_electorate_is_the_members_households(store: Store) -> None:
     vote_id = _vote(store, _topic_in(store, estate_id), electorate="assembly")
     with store.read() as session:
         assert {b.household_id for b in votes.list_ballots(session, vote_id)} == set(households[:2])
+
+
+def test_ballot_counts_count_every_returned_ballot(store: Store) -> None:
+    estate_id = _estate(store)
+    _households(store, estate_id, 4)
+    vote_id = _vote(store, _topic_in(store, estate_id))
+    with store.write() as session:
+        for ballot in votes.list_ballots(session, vote_id)[:3]:
+            votes.cast(session, vote_id, serial=ballot.serial, choice="同意")
+        assert votes.ballot_counts(session, vote_id) == (4, 3)

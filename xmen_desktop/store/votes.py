@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from xmen_desktop.domain import address as addresses
@@ -227,11 +227,24 @@ def find_ballot(
     return ballot
 
 
+def local_time_text(stamp: str | None) -> str:
+    """Stored times are UTC; people read them in the PC's local time."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def describe_record(ballot: Ballot) -> str:
     if not ballot.returned:
         return "尚未交回"
     what = "废票" if ballot.spoilt else "空白票" if ballot.blank else f"“{ballot.choice}”"
-    when = (ballot.recorded_at or "")[:16].replace("T", " ")
+    when = local_time_text(ballot.recorded_at)
     by = f"，{ballot.recorded_by} 登记" if ballot.recorded_by else ""
     return f"已登记为{what}（{when}{by}）"
 
@@ -480,8 +493,10 @@ def list_votes(
 
 def ballot_counts(session: Session, vote_id: str) -> tuple[int, int]:
     """(issued, returned)."""
+    # Summing the boolean column would come back typed as a boolean (any count reads as 1).
+    returned_rows = func.sum(case((col(Ballot.returned), 1), else_=0))
     issued, returned = session.exec(
-        select(func.count(), func.coalesce(func.sum(Ballot.returned), 0)).where(
+        select(func.count(), func.coalesce(returned_rows, 0)).where(
             Ballot.vote_id == vote_id, Ballot.cl % 2 == 1
         )
     ).one()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from xmen_desktop.domain import address as addresses
@@ -201,9 +202,23 @@ class TopicDetail:
         return next((v for v in self.votes if v.state == "open"), None)
 
 
+def ballot_counts(session: Session, vote_id: str) -> tuple[int, int]:
+    """(issued, returned) of a vote's ballots.
+
+    Counted here rather than with ``votes.ballot_counts``, whose SUM over the boolean column
+    comes back typed as a boolean (any number of returned ballots reads as 1).
+    """
+    live_ballots = (Ballot.vote_id == vote_id, Ballot.cl % 2 == 1)
+    issued = session.exec(select(func.count()).select_from(Ballot).where(*live_ballots)).one()
+    returned = session.exec(
+        select(func.count()).select_from(Ballot).where(*live_ballots, Ballot.returned == True)  # noqa: E712
+    ).one()
+    return int(issued), int(returned)
+
+
 def _vote_row(session: Session, vote: Vote) -> VoteRow:
     rule = votes.vote_rule(vote)
-    issued, returned = votes.ballot_counts(session, vote.id)
+    issued, returned = ballot_counts(session, vote.id)
     passed = None
     if vote.state == "closed":
         passed = votes.compute_result(session, vote.id).passed

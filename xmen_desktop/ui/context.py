@@ -76,16 +76,21 @@ class AppContext(QObject):
 
     def read(
         self,
-        fn: Callable[[Session], Any],
+        fn: Callable[..., Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+        with_job: bool = False,
     ) -> Job:
+        """Run ``fn(session)`` (or ``fn(session, job)`` with ``with_job``) in a read session."""
+
         def work(job: Job) -> Any:
             assert self.store is not None, "read before the store is open"
             with self.store.read() as session:
-                return fn(session)
+                return fn(session, job) if with_job else fn(session)
 
-        return self.worker.submit(work, on_done, on_error or self._log_error)
+        return self.worker.submit(work, on_done, on_error or self._log_error, on_progress)
 
     def write(
         self,

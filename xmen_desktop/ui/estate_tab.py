@@ -1,4 +1,5 @@
-"""One estate's tab: its household roster (住户名册) and its four bodies (自治机构).
+"""One estate's tab: its household roster (住户名册), its four bodies (自治机构) and its topics
+and votes (议题与表决, in ``topics_page``).
 
 Pages load when their tab is first shown and reload after a change to the tables they show;
 a page that is out of sight only notes that it is out of date and reloads when shown again.
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from xmen_desktop.domain.estates import BODY_KINDS, EstateInfo
 from xmen_desktop.ui import jobs
 from xmen_desktop.ui.context import AppContext, show_error
+from xmen_desktop.ui.estate_page import Page
 from xmen_desktop.ui.household_dialog import HouseholdDialog, ResidentDialog
 from xmen_desktop.ui.member_dialog import MemberDialog
 from xmen_desktop.ui.signals import emit
@@ -37,6 +39,7 @@ from xmen_desktop.ui.table_models import (
     MemberTableModel,
     ResidentTableModel,
 )
+from xmen_desktop.ui.topics_page import TopicsPage
 from xmen_desktop.ui.widgets import (
     StatusPage,
     ask,
@@ -53,46 +56,7 @@ if TYPE_CHECKING:
     from xmen_desktop.store.roster import HouseholdRow
 
 
-class _Page(QWidget):
-    """Loads when first shown; after a change it reloads if shown, else when next shown."""
-
-    # Emitted after every load, once the data is on screen.
-    loaded = Signal()
-    # Table names whose changes this page shows.
-    TABLES: frozenset[str] = frozenset()
-
-    def __init__(self, context: AppContext, estate: EstateInfo, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.estate = estate
-        self.has_data = False
-        self._active = False
-        self._stale = True
-        context.changed.connect(self._on_changed)
-
-    def set_active(self, active: bool) -> None:
-        self._active = active
-        if active and self._stale:
-            self.refresh()
-
-    def _on_changed(self, tables: frozenset[str]) -> None:
-        if not self.TABLES & tables:
-            return
-        self._stale = True
-        if self._active:
-            self.refresh()
-
-    def refresh(self) -> None:
-        if self.context.store is None:
-            return  # not open yet: store_ready activates the page again
-        self._stale = False
-        self.load()
-
-    def load(self) -> None:
-        raise NotImplementedError
-
-
-class RosterPage(_Page):
+class RosterPage(Page):
     """住户名册: the households of the estate, searchable, and the residents of the one chosen."""
 
     TABLES = frozenset({jobs.HOUSEHOLD, jobs.RESIDENT})
@@ -446,7 +410,7 @@ class RosterPage(_Page):
         )
 
 
-class BodiesPage(_Page):
+class BodiesPage(Page):
     """自治机构: the members of 议事大会, 执行委员会, 党建联络员 and 纠纷调处委员会."""
 
     # Deleting a resident or a household removes their seats too.
@@ -615,10 +579,12 @@ class EstateTab(QWidget):
         self.estate = estate
         self.roster = RosterPage(context, estate)
         self.bodies = BodiesPage(context, estate)
+        self.topics = TopicsPage(context, estate)
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.roster, self.tr("住户名册"))
         self.pages.addTab(self.bodies, self.tr("自治机构"))
+        self.pages.addTab(self.topics, self.tr("议题与表决"))
         self.waiting = StatusPage(self.tr("正在打开数据……"), self.tr("请稍候，马上就好。"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.waiting)
@@ -636,10 +602,12 @@ class EstateTab(QWidget):
     def set_active(self, active: bool) -> None:
         self.roster.set_active(active)
         self.bodies.set_active(active)
+        self.topics.set_active(active)
 
     def _page_loaded(self) -> None:
         if self.has_data:
             self.stack.setCurrentWidget(self.pages)
             self.roster.update_buttons()
             self.bodies.update_buttons()
+            self.topics.update_buttons()
             emit(self.loaded)

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QColor
 
 from xmen_desktop.domain import address as addresses
 from xmen_desktop.domain.estates import BODY_KINDS
@@ -49,6 +50,8 @@ class Column:
     align: Qt.AlignmentFlag = _LEFT
     # Long texts (address, notes) get a tooltip, since the cell may cut them short.
     tooltip: bool = False
+    # A text colour for rows that need attention ("#b3261e"), or None for the usual one.
+    colour: Callable[[Any], str | None] | None = None
 
 
 class RowTableModel(QAbstractTableModel):
@@ -112,6 +115,9 @@ class RowTableModel(QAbstractTableModel):
             return column.align
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
             return column.text(item) or None
+        if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
+            colour = column.colour(item)
+            return QColor(colour) if colour else None
         if role == ID_ROLE:
             return item.id
         return None

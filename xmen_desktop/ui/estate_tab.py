@@ -28,9 +28,14 @@ from PySide6.QtWidgets import (
 from xmen_desktop.domain.estates import BODY_KINDS, EstateInfo
 from xmen_desktop.ui import jobs
 from xmen_desktop.ui.context import AppContext, show_error
+from xmen_desktop.ui.dashboard import Dashboard
 from xmen_desktop.ui.estate_page import Page
 from xmen_desktop.ui.household_dialog import HouseholdDialog, ResidentDialog
+from xmen_desktop.ui.meetings_page import MeetingsPage
 from xmen_desktop.ui.member_dialog import MemberDialog
+from xmen_desktop.ui.notice_dialog import NoticesPage
+from xmen_desktop.ui.print_centre import PrintCentre
+from xmen_desktop.ui.projects_page import ProjectsPage
 from xmen_desktop.ui.signals import emit
 from xmen_desktop.ui.table_models import (
     BodyFilterProxy,
@@ -580,11 +585,22 @@ class EstateTab(QWidget):
         self.roster = RosterPage(context, estate)
         self.bodies = BodiesPage(context, estate)
         self.topics = TopicsPage(context, estate)
+        self.dashboard = Dashboard(context, estate.id)
+        self.projects = ProjectsPage(context, estate)
+        self.meetings = MeetingsPage(context, estate)
+        self.notices = NoticesPage(context, estate.id)
+        self.print_centre = PrintCentre(context, estate.id)
+        self.notices.set_print_handler(self._print_document)
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.roster, self.tr("住户名册"))
         self.pages.addTab(self.bodies, self.tr("自治机构"))
         self.pages.addTab(self.topics, self.tr("议题与表决"))
+        self.pages.addTab(self.projects, self.tr("自治项目"))
+        self.pages.addTab(self.meetings, self.tr("会议"))
+        self.pages.addTab(self.notices, self.tr("通知公示"))
+        self.pages.addTab(self.print_centre, self.tr("打印中心"))
+        self.pages.addTab(self.dashboard, self.tr("工作提醒"))
         self.waiting = StatusPage(self.tr("正在打开数据……"), self.tr("请稍候，马上就好。"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.waiting)
@@ -599,10 +615,16 @@ class EstateTab(QWidget):
     def has_data(self) -> bool:
         return self.roster.has_data and self.bodies.has_data
 
+    def _print_document(self, kind: str, ref: str) -> None:
+        self.pages.setCurrentWidget(self.print_centre)
+        self.print_centre.focus(kind, ref)
+
     def set_active(self, active: bool) -> None:
         self.roster.set_active(active)
         self.bodies.set_active(active)
         self.topics.set_active(active)
+        self.projects.set_active(active)
+        self.meetings.set_active(active)
 
     def _page_loaded(self) -> None:
         if self.has_data:

@@ -13,6 +13,9 @@ from xmen_desktop.domain.estates import SUBDISTRICT_NAME
 from xmen_desktop.domain.validation import area_text
 from xmen_desktop.ui import jobs
 from xmen_desktop.ui.context import AppContext
+from xmen_desktop.ui.dashboard import Dashboard
+from xmen_desktop.ui.notice_dialog import NoticesPage
+from xmen_desktop.ui.print_centre import PrintCentre
 from xmen_desktop.ui.signals import emit
 from xmen_desktop.ui.sync_page import SyncPage
 from xmen_desktop.ui.table_models import Column, RowTableModel
@@ -134,9 +137,16 @@ class OverviewTab(QWidget):
         self._fit_height()
         self.sync_page = SyncPage(context)
         self.sync_page.review_count_changed.connect(self._show_review_count)
+        self.dashboard = Dashboard(context, None)
+        self.notices = NoticesPage(context, None)
+        self.print_centre = PrintCentre(context, None)
+        self.notices.set_print_handler(self._print_document)
         self.pages = QTabWidget()
         self.pages.addTab(content, self.tr("小区概况"))
         self.pages.addTab(self.sync_page, self.tr("同步"))
+        self.pages.addTab(self.dashboard, self.tr("工作提醒"))
+        self.pages.addTab(self.notices, self.tr("通知公示"))
+        self.pages.addTab(self.print_centre, self.tr("打印中心"))
         self.waiting = StatusPage(self.tr("正在打开数据……"), self.tr("请稍候，马上就好。"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.waiting)
@@ -164,6 +174,10 @@ class OverviewTab(QWidget):
 
     def _load_summaries(self) -> None:
         self.context.read(jobs.estate_summaries, guarded(self, self._show))
+
+    def _print_document(self, kind: str, ref: str) -> None:
+        self.pages.setCurrentWidget(self.print_centre)
+        self.print_centre.focus(kind, ref)
 
     def show_sync_page(self) -> None:
         self.pages.setCurrentWidget(self.sync_page)

@@ -28,14 +28,10 @@ from PySide6.QtWidgets import (
 from xmen_desktop.domain.estates import BODY_KINDS, EstateInfo
 from xmen_desktop.ui import jobs
 from xmen_desktop.ui.context import AppContext, show_error
-from xmen_desktop.ui.dashboard import Dashboard
 from xmen_desktop.ui.estate_page import Page
 from xmen_desktop.ui.household_dialog import HouseholdDialog, ResidentDialog
-from xmen_desktop.ui.meetings_page import MeetingsPage
+from xmen_desktop.ui.lazy import LazyPage
 from xmen_desktop.ui.member_dialog import MemberDialog
-from xmen_desktop.ui.notice_dialog import NoticesPage
-from xmen_desktop.ui.print_centre import PrintCentre
-from xmen_desktop.ui.projects_page import ProjectsPage
 from xmen_desktop.ui.signals import emit
 from xmen_desktop.ui.table_models import (
     BodyFilterProxy,
@@ -59,6 +55,10 @@ from xmen_desktop.ui.widgets import (
 if TYPE_CHECKING:
     from xmen_desktop.store.queries import MemberRow, ResidentRow
     from xmen_desktop.store.roster import HouseholdRow
+    from xmen_desktop.ui.meetings_page import MeetingsPage
+    from xmen_desktop.ui.notice_dialog import NoticesPage
+    from xmen_desktop.ui.print_centre import PrintCentre
+    from xmen_desktop.ui.projects_page import ProjectsPage
 
 
 class RosterPage(Page):
@@ -585,22 +585,23 @@ class EstateTab(QWidget):
         self.roster = RosterPage(context, estate)
         self.bodies = BodiesPage(context, estate)
         self.topics = TopicsPage(context, estate)
-        self.dashboard = Dashboard(context, estate.id)
-        self.projects = ProjectsPage(context, estate)
-        self.meetings = MeetingsPage(context, estate)
-        self.notices = NoticesPage(context, estate.id)
-        self.print_centre = PrintCentre(context, estate.id)
-        self.notices.set_print_handler(self._print_document)
+        self._active = False
+        # Built when first opened, so the window appears without waiting for them.
+        self.lazy_projects = LazyPage(lambda: self._activated(_projects_page(context, estate)))
+        self.lazy_meetings = LazyPage(lambda: self._activated(_meetings_page(context, estate)))
+        self.lazy_notices = LazyPage(lambda: self._notices_page(context, estate))
+        self.lazy_print_centre = LazyPage(lambda: _print_centre(context, estate))
+        self.lazy_dashboard = LazyPage(lambda: _dashboard(context, estate))
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.roster, self.tr("住户名册"))
         self.pages.addTab(self.bodies, self.tr("自治机构"))
         self.pages.addTab(self.topics, self.tr("议题与表决"))
-        self.pages.addTab(self.projects, self.tr("自治项目"))
-        self.pages.addTab(self.meetings, self.tr("会议"))
-        self.pages.addTab(self.notices, self.tr("通知公示"))
-        self.pages.addTab(self.print_centre, self.tr("打印中心"))
-        self.pages.addTab(self.dashboard, self.tr("工作提醒"))
+        self.pages.addTab(self.lazy_projects, self.tr("自治项目"))
+        self.pages.addTab(self.lazy_meetings, self.tr("会议"))
+        self.pages.addTab(self.lazy_notices, self.tr("通知公示"))
+        self.pages.addTab(self.lazy_print_centre, self.tr("打印中心"))
+        self.pages.addTab(self.lazy_dashboard, self.tr("工作提醒"))
         self.waiting = StatusPage(self.tr("正在打开数据……"), self.tr("请稍候，马上就好。"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.waiting)
@@ -615,16 +616,45 @@ class EstateTab(QWidget):
     def has_data(self) -> bool:
         return self.roster.has_data and self.bodies.has_data
 
+    @property
+    def projects(self) -> ProjectsPage:
+        return self.lazy_projects.build()  # type: ignore[return-value]
+
+    @property
+    def meetings(self) -> MeetingsPage:
+        return self.lazy_meetings.build()  # type: ignore[return-value]
+
+    @property
+    def notices(self) -> NoticesPage:
+        return self.lazy_notices.build()  # type: ignore[return-value]
+
+    @property
+    def print_centre(self) -> PrintCentre:
+        return self.lazy_print_centre.build()  # type: ignore[return-value]
+
+    def _activated(self, page: Page) -> Page:
+        page.set_active(self._active)
+        return page
+
+    def _notices_page(self, context: AppContext, estate: EstateInfo) -> QWidget:
+        from xmen_desktop.ui.notice_dialog import NoticesPage
+
+        page = NoticesPage(context, estate.id)
+        page.set_print_handler(self._print_document)
+        return page
+
     def _print_document(self, kind: str, ref: str) -> None:
-        self.pages.setCurrentWidget(self.print_centre)
+        self.pages.setCurrentWidget(self.lazy_print_centre)
         self.print_centre.focus(kind, ref)
 
     def set_active(self, active: bool) -> None:
         self.roster.set_active(active)
         self.bodies.set_active(active)
         self.topics.set_active(active)
-        self.projects.set_active(active)
-        self.meetings.set_active(active)
+        self._active = active
+        for lazy in (self.lazy_projects, self.lazy_meetings):
+            if lazy.page is not None:
+                lazy.page.set_active(active)  # type: ignore[attr-defined]
 
     def _page_loaded(self) -> None:
         if self.has_data:
@@ -633,3 +663,30 @@ class EstateTab(QWidget):
             self.bodies.update_buttons()
             self.topics.update_buttons()
             emit(self.loaded)
+
+
+# Imported on first use: these pages pull in QtPdf, printing and large dialogs.
+
+
+def _projects_page(context: AppContext, estate: EstateInfo) -> Page:
+    from xmen_desktop.ui.projects_page import ProjectsPage
+
+    return ProjectsPage(context, estate)
+
+
+def _meetings_page(context: AppContext, estate: EstateInfo) -> Page:
+    from xmen_desktop.ui.meetings_page import MeetingsPage
+
+    return MeetingsPage(context, estate)
+
+
+def _print_centre(context: AppContext, estate: EstateInfo) -> QWidget:
+    from xmen_desktop.ui.print_centre import PrintCentre
+
+    return PrintCentre(context, estate.id)
+
+
+def _dashboard(context: AppContext, estate: EstateInfo) -> QWidget:
+    from xmen_desktop.ui.dashboard import Dashboard
+
+    return Dashboard(context, estate.id)

@@ -13,9 +13,7 @@ from xmen_desktop.domain.estates import SUBDISTRICT_NAME
 from xmen_desktop.domain.validation import area_text
 from xmen_desktop.ui import jobs
 from xmen_desktop.ui.context import AppContext
-from xmen_desktop.ui.dashboard import Dashboard
-from xmen_desktop.ui.notice_dialog import NoticesPage
-from xmen_desktop.ui.print_centre import PrintCentre
+from xmen_desktop.ui.lazy import LazyPage
 from xmen_desktop.ui.signals import emit
 from xmen_desktop.ui.sync_page import SyncPage
 from xmen_desktop.ui.table_models import Column, RowTableModel
@@ -137,16 +135,16 @@ class OverviewTab(QWidget):
         self._fit_height()
         self.sync_page = SyncPage(context)
         self.sync_page.review_count_changed.connect(self._show_review_count)
-        self.dashboard = Dashboard(context, None)
-        self.notices = NoticesPage(context, None)
-        self.print_centre = PrintCentre(context, None)
-        self.notices.set_print_handler(self._print_document)
+        # Built when first opened, so the window appears without waiting for them.
+        self.lazy_dashboard = LazyPage(lambda: _dashboard(context))
+        self.lazy_notices = LazyPage(self._notices_page)
+        self.lazy_print_centre = LazyPage(lambda: _print_centre(context))
         self.pages = QTabWidget()
         self.pages.addTab(content, self.tr("小区概况"))
         self.pages.addTab(self.sync_page, self.tr("同步"))
-        self.pages.addTab(self.dashboard, self.tr("工作提醒"))
-        self.pages.addTab(self.notices, self.tr("通知公示"))
-        self.pages.addTab(self.print_centre, self.tr("打印中心"))
+        self.pages.addTab(self.lazy_dashboard, self.tr("工作提醒"))
+        self.pages.addTab(self.lazy_notices, self.tr("通知公示"))
+        self.pages.addTab(self.lazy_print_centre, self.tr("打印中心"))
         self.waiting = StatusPage(self.tr("正在打开数据……"), self.tr("请稍候，马上就好。"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.waiting)
@@ -175,9 +173,16 @@ class OverviewTab(QWidget):
     def _load_summaries(self) -> None:
         self.context.read(jobs.estate_summaries, guarded(self, self._show))
 
+    def _notices_page(self) -> QWidget:
+        from xmen_desktop.ui.notice_dialog import NoticesPage
+
+        page = NoticesPage(self.context, None)
+        page.set_print_handler(self._print_document)
+        return page
+
     def _print_document(self, kind: str, ref: str) -> None:
-        self.pages.setCurrentWidget(self.print_centre)
-        self.print_centre.focus(kind, ref)
+        self.pages.setCurrentWidget(self.lazy_print_centre)
+        self.lazy_print_centre.build().focus(kind, ref)  # type: ignore[attr-defined]
 
     def show_sync_page(self) -> None:
         self.pages.setCurrentWidget(self.sync_page)
@@ -205,3 +210,15 @@ class OverviewTab(QWidget):
         row = self.model.row_at(index.row())
         if row.id != TOTAL_ID:
             emit(self.estate_chosen, row.id)
+
+
+def _dashboard(context: AppContext) -> QWidget:
+    from xmen_desktop.ui.dashboard import Dashboard
+
+    return Dashboard(context, None)
+
+
+def _print_centre(context: AppContext) -> QWidget:
+    from xmen_desktop.ui.print_centre import PrintCentre
+
+    return PrintCentre(context, None)

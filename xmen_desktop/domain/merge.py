@@ -6,6 +6,10 @@ through a chain, wins over it whatever the clocks say. Among the changes nobody 
 made in a later generation of the row (after a delete and re-creation) beats older ones, then
 the later clock, then the site id breaks exact ties. The answer depends only on the set of
 changes, never on the order they arrived in, so every PC that has seen the same changes agrees.
+
+Two PCs may create the same row under a natural id (the ballot of one household in one vote).
+A change made on top of one PC's creation counts as having seen an identical creation made on
+another PC: otherwise a stale twin would stand beside the edit as if it were a concurrent one.
 """
 
 from __future__ import annotations
@@ -64,6 +68,14 @@ def decide(versions: Sequence[Version], superseded: Iterable[EntryId] = ()) -> O
             seen.add(base)
             earlier = by_id.get(base)
             base = earlier.base if earlier is not None else None
+    # Two PCs may create the same natural-id row (a household's ballot): a change made on top
+    # of one PC's creation has seen the other's too where the created values are equal.
+    twins = {
+        (created.cl, created.value)
+        for created in (by_id.get(s) for s in seen)
+        if created is not None and created.base is None
+    }
+    seen.update(v.id for v in versions if v.base is None and (v.cl, v.value) in twins)
     maximal = tuple(sorted((v for v in versions if v.id not in seen), key=lambda v: v.order))
     if not maximal:  # only possible with a cycle of bases, which no honest log holds
         maximal = tuple(sorted(versions, key=lambda v: v.order))

@@ -12,7 +12,8 @@ Layout (all integers big-endian)::
     signature                     64 bytes, Ed25519 over every byte before it
 
 See docs/SYNC.md for the manifest fields. Reading checks, in order: the header, the signature,
-the payload hash, the schema; only then is the payload decrypted and parsed, all in memory.
+the payload hash, the schema; only then is the payload decrypted (in memory; its entries are
+parsed and checked a batch at a time by the merge, inside the import's transaction).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import json
 import os
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,39 +49,139 @@ class BundleRefused(StoreError):
     """The file is not a bundle we may apply; nothing was changed."""
 
 
-def derive_key(passphrase: str, salt: bytes) -> bytes:
-    return Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(
+# The most a bundle may ask scrypt for (128·n·r bytes of memory): 256 MB.
+MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
+
+
+def derive_key(
+    passphrase: str, salt: bytes, n: int | None = None, r: int | None = None, p: int | None = None
+) -> bytes:
+    """The AES key; a bundle is opened with the cost it was written with (its manifest's)."""
+    return Scrypt(salt=salt, length=32, n=n or SCRYPT_N, r=r or SCRYPT_R, p=p or SCRYPT_P).derive(
         passphrase.encode("utf-8")
     )
 
 
+# Entries parsed, checked and merged at a time: memory stays flat whatever the bundle's size.
+BATCH = 20_000
+
+
 @dataclass
 class Payload:
+    """The decrypted content, still compressed; entries are parsed a batch at a time.
+
+    The compressed text is one JSON object. Written by this version, it is laid out one entry
+    to a line so that it can be read in batches::
+
+        {"attachments":{…},"sites":[…],"entries":[
+        [site index, counter, hlc, table, row id, field, JSON value, cl, base site index or -1,
+         base counter or 0],
+        …
+        ]}
+    """
+
     sites: list[str]
-    # [site index, counter, hlc, table, row id, field, JSON value, cl, base site index or -1,
-    #  base counter or 0]
-    entries: list[list[Any]]
     attachments: dict[str, str]  # content hash -> base64 bytes (later issues)
+    compressed: bytes
+    count: int
+
+    @property
+    def entries(self) -> list[list[Any]]:
+        """Every entry at once (small bundles, tests); merging uses ``batches``."""
+        return [entry for batch in self.batches() for entry in batch]
+
+    def batches(self) -> Iterator[list[list[Any]]]:
+        """The entries, a few thousand at a time (as many as a piece of the text holds)."""
+        try:
+            pieces = _pieces(self.compressed)
+            text = b""
+            for piece in pieces:  # the first line is the head
+                text += piece
+                if b"\n" in text:
+                    break
+            head, _, text = text.partition(b"\n")
+            if not head.endswith(_ENTRIES_OPEN.encode()):  # another layout: parse it whole
+                entries = json.loads(head + text + b"".join(pieces))["entries"]
+                for start in range(0, len(entries), BATCH):
+                    yield entries[start : start + BATCH]
+                return
+            for piece in pieces:
+                text += piece
+                cut = text.rfind(b"\n")
+                if cut > 0:  # whole lines "[…],": one JSON array, no work per entry
+                    yield json.loads(b"[" + text[:cut].rstrip(b",") + b"]")
+                    text = text[cut + 1 :]
+            if (
+                not text.endswith(b"\n" + _ENTRIES_CLOSE.encode())
+                and text != _ENTRIES_CLOSE.encode()
+            ):
+                raise ValueError("entries not closed")
+            last = text[: -len(_ENTRIES_CLOSE)].strip()
+            if last:
+                yield json.loads(b"[" + last + b"]")
+        except (zlib.error, ValueError, KeyError, TypeError) as error:
+            raise BundleRefused(_tampered()) from error
 
 
-def encode_payload(payload: Payload) -> bytes:
-    text = json.dumps(
-        {"sites": payload.sites, "entries": payload.entries, "attachments": payload.attachments},
-        ensure_ascii=False,
-        separators=(",", ":"),
+_ENTRIES_OPEN = '"entries":['
+_ENTRIES_CLOSE = "]}"
+_PIECE = 256 * 1024  # compressed bytes inflated at a time (about 2 MB of text)
+
+
+def _pieces(compressed: bytes) -> Iterator[bytes]:
+    """The decompressed text piece by piece, without ever holding all of it."""
+    inflate = zlib.decompressobj()
+    for start in range(0, len(compressed), _PIECE):
+        yield inflate.decompress(compressed[start : start + _PIECE])
+    yield inflate.flush()
+    if not inflate.eof:
+        raise zlib.error("payload cut short")
+
+
+def _head(compressed: bytes) -> bytes:
+    """The payload's first line (all of it, in another layout)."""
+    text = b""
+    for piece in _pieces(compressed):
+        text += piece
+        if b"\n" in text:
+            return text.partition(b"\n")[0]
+    return text
+
+
+def encode_payload(
+    sites: list[str], batches: Iterable[list[str]], attachments: dict[str, str]
+) -> tuple[bytes, int]:
+    """Compress the payload as it is produced. ``batches`` gives lists of entries, each
+    already a JSON array's text. Returns the compressed bytes and the number of entries."""
+    deflate = zlib.compressobj(6)
+    head = json.dumps(
+        {"attachments": attachments, "sites": sites}, ensure_ascii=False, separators=(",", ":")
     )
-    return zlib.compress(text.encode("utf-8"), 6)
+    parts = [deflate.compress(f"{head[:-1]},{_ENTRIES_OPEN}".encode())]
+    count = 0
+    for batch in batches:
+        if batch:
+            text = ("\n" if count == 0 else ",\n") + ",\n".join(batch)
+            parts.append(deflate.compress(text.encode("utf-8")))
+            count += len(batch)
+    parts.append(deflate.compress(f"\n{_ENTRIES_CLOSE}".encode()))
+    parts.append(deflate.flush())
+    return b"".join(parts), count
+
+
+def encode_entries(entries: list[list[Any]]) -> list[str]:
+    return [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in entries]
 
 
 def write_bundle(
     path: Path,
     manifest: dict[str, Any],
-    payload: Payload,
+    plain: bytes,
     sign: Callable[[bytes], bytes],
     passphrase: str | None,
 ) -> int:
-    """Encrypt, sign and write atomically (temporary file, flush, fsync, rename); returns size."""
-    plain = encode_payload(payload)
+    """Encrypt the compressed payload (``encode_payload``), sign, and write atomically
+    (temporary file, flush, fsync, rename); returns the size."""
     if passphrase is not None:
         salt, nonce = os.urandom(16), os.urandom(12)
         key = derive_key(passphrase, salt)
@@ -180,7 +281,12 @@ def open_payload(bundle: SignedBundle, passphrase: str | None) -> Payload:
         if not passphrase:
             raise BundleRefused("这个同步包是加密的：请输入街道统一的同步口令")
         try:
-            key = derive_key(passphrase, base64.b64decode(encryption["salt"]))
+            n, r, p = (int(encryption[k]) for k in ("n", "r", "p"))
+            if not (n > 1 and n & (n - 1) == 0 and r > 0 and 0 < p <= 16):
+                raise ValueError("scrypt parameters")
+            if 128 * n * r > MAX_SCRYPT_MEMORY:
+                raise ValueError("scrypt cost beyond what a bundle may ask")
+            key = derive_key(passphrase, base64.b64decode(encryption["salt"]), n, r, p)
             body = AESGCM(key).decrypt(
                 base64.b64decode(encryption["nonce"]),
                 body,
@@ -188,13 +294,25 @@ def open_payload(bundle: SignedBundle, passphrase: str | None) -> Payload:
             )
         except InvalidTag as error:
             raise BundleRefused("同步口令不对，没有做任何改动。请核对口令后重试") from error
-        except (KeyError, ValueError) as error:
+        except (KeyError, ValueError, TypeError) as error:
             raise BundleRefused(_tampered()) from error
     try:
-        raw = json.loads(zlib.decompress(body).decode("utf-8"))
-        return Payload(raw["sites"], raw["entries"], raw.get("attachments", {}))
+        head = _head(body)
+        if head.endswith(_ENTRIES_OPEN.encode()):
+            raw = json.loads(head + _ENTRIES_CLOSE.encode())
+        else:  # another layout: one line
+            raw = json.loads(head)
+        sites, attachments = raw["sites"], raw.get("attachments", {})
+        if not (
+            isinstance(sites, list)
+            and all(isinstance(site, str) for site in sites)
+            and isinstance(attachments, dict)
+        ):
+            raise ValueError("payload head")
     except (zlib.error, ValueError, KeyError, TypeError) as error:
         raise BundleRefused(_tampered()) from error
+    count = bundle.manifest.get("counts", {}).get("entries", 0)
+    return Payload(sites, attachments, body, int(count) if isinstance(count, int) else 0)
 
 
 def _not_bundle() -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from xmen_desktop.domain.ids import natural_id
@@ -143,6 +144,10 @@ def resolve_review(
         value = row.cl
     else:
         setattr(row, name, value)
+    # Always a new logged edit, even when the kept value is the one that won here: PCs that
+    # receive the decision must find an entry that supersedes every candidate, or the item
+    # comes back there.
+    flag_modified(row, name)
     entries = sorted(c.entry for c in item.candidates)
     session.add(
         ReviewResolution(

@@ -105,18 +105,22 @@ class LoggedSession(Session):
             _WRITE_ALLOWED.reset(token)
 
 
-def _pending_changes(session: Session) -> list[tuple[Synced, list[str]]]:
-    changes: list[tuple[Synced, list[str]]] = []
+def _pending_changes(session: Session) -> list[tuple[Synced, list[str], bool]]:
+    """(row, fields to log, whether the row is new) for everything this flush will write."""
+    changes: list[tuple[Synced, list[str], bool]] = []
     for obj in session.deleted:
         if isinstance(obj, Synced):
             raise ChangeLogBypass(
                 f"hard delete of {type(obj).__tablename__} refused: deletes are soft (cl += 1)"
             )
-    for obj in session.new:
+    # session.new builds a fresh set on every access: take it once (bulk inserts made this
+    # quadratic).
+    new = session.new
+    for obj in new:
         if isinstance(obj, Synced):
-            changes.append((obj, logged_fields(type(obj))))
+            changes.append((obj, logged_fields(type(obj)), True))
     for obj in session.dirty:
-        if not isinstance(obj, Synced) or obj in session.new:
+        if not isinstance(obj, Synced) or obj in new:
             continue
         state = inspect(obj)
         fields = []
@@ -125,7 +129,7 @@ def _pending_changes(session: Session) -> list[tuple[Synced, list[str]]]:
             if history.added and (not history.deleted or history.added[0] != history.deleted[0]):
                 fields.append(name)
         if fields:
-            changes.append((obj, fields))
+            changes.append((obj, fields, False))
     return changes
 
 
@@ -155,7 +159,7 @@ def _capture(session: Session, flush_context: Any, instances: Any) -> None:
         raise ChangeLogBypass("this session is read-only")
     site_id = session.info["site_id"]
     connection = session.connection()
-    count = sum(len(fields) for _, fields in changes)
+    count = sum(len(fields) for _, fields, _ in changes)
     # One statement reserves a gap-free counter range for this flush (BEGIN IMMEDIATE holds
     # the write lock, so another process cannot interleave).
     last_counter = connection.execute(
@@ -168,12 +172,12 @@ def _capture(session: Session, flush_context: Any, instances: Any) -> None:
     stamp = connection.execute(text("SELECT last_hlc FROM local_identity")).scalar_one()
     wall = now_ms()
     entries: list[dict[str, Any]] = []
-    for obj, fields in changes:
+    for obj, fields, is_new in changes:
         stamp = hlc.tick(stamp, wall)
         table = type(obj).__tablename__
         if obj.cl is None:
             obj.cl = 1
-        bases = {} if obj in session.new else _current_versions(connection, table, obj.id)
+        bases = {} if is_new else _current_versions(connection, table, obj.id)
         for name in fields:
             counter += 1
             base = bases.get(name)
@@ -195,7 +199,7 @@ def _capture(session: Session, flush_context: Any, instances: Any) -> None:
     connection.execute(insert(ChangeEntry.__table__), entries)  # type: ignore[attr-defined]
     connection.execute(_UPSERT_VERSION, entries)
     session.info.setdefault("changed_tables", set()).update(
-        type(obj).__tablename__ for obj, _ in changes
+        type(obj).__tablename__ for obj, _, _ in changes
     )
 
 

@@ -208,7 +208,8 @@ def export_bundle(
                     if progress:
                         progress(done, total + 1)
 
-        plain, count = bundles.encode_payload(sites, batches(), {})
+        blobs = _attachments_for(connection, store.directory, starts)
+        plain, count = bundles.encode_payload(sites, batches(), blobs)
     bundle_id = new_id()
     manifest = {
         "format": bundles.FORMAT_VERSION,
@@ -246,6 +247,46 @@ LEFT JOIN site base ON base.site_id = c.base_site
 WHERE c.site_id = ?2 AND c.counter > ?3
 ORDER BY c.counter
 """
+
+
+def _attachments_for(
+    connection: Connection, data_dir: Path, starts: dict[str, int]
+) -> dict[str, str]:
+    """The bytes of every attachment whose record travels in this bundle, by SHA-256."""
+    import base64
+
+    from xmen_desktop.store.attachments import read_blob
+
+    blobs: dict[str, str] = {}
+    for origin, start in starts.items():
+        for (raw,) in connection.execute(
+            text(
+                "SELECT value FROM change_log WHERE site_id = :s AND counter > :c "
+                "AND tbl = 'attachment' AND field = 'sha256'"
+            ),
+            {"s": origin, "c": start},
+        ):
+            digest = json.loads(raw)
+            data = read_blob(data_dir, digest)
+            if data is not None:  # a relayed record whose file this PC never received
+                blobs[digest] = base64.b64encode(data).decode("ascii")
+    return blobs
+
+
+def _store_attachments(data_dir: Path, blobs: dict[str, str]) -> None:
+    import base64
+    import hashlib
+
+    from xmen_desktop.store.attachments import write_blob
+
+    for digest, encoded in blobs.items():
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except ValueError as error:
+            raise bundles.BundleRefused(bundles._tampered()) from error
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise bundles.BundleRefused(bundles._tampered())
+        write_blob(data_dir, data)
 
 
 def _b64(data: bytes) -> str:
@@ -960,6 +1001,8 @@ def apply_bundle(
         report.backup = backup_database(
             store.path, paths.backups_dir(store.directory), "before-import"
         )
+    # Photos and scans first: content-addressed files are harmless if the import then fails.
+    _store_attachments(store.directory, incoming.payload.attachments)
     with store.engine.begin() as connection, sanctioned_writes():
         report.stats = merge_entries(
             connection, incoming.payload, progress, incoming.manifest.get("ranges")

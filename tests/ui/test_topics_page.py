@@ -443,3 +443,21 @@ def test_vote_created_issued_and_printed(
     done = [b for b in page.findChildren(QMessageBox) if b.isVisible()]
     assert len(done) == 1 and "已生成 4 张表决票（每张 A4 纸两张票）" in done[0].text()
     done[0].done(0)
+
+
+def test_a_topic_lists_the_meetings_that_discussed_it(
+    page: TopicsPage, context: AppContext
+) -> None:
+    from xmen_desktop.store import meetings
+
+    topic_id = add_topic(context, "弄堂运动会")
+    page.select_topic(topic_id)
+    assert "还没有会议" in page.meetings_label.text()
+    assert context.store is not None
+    with context.store.write() as session:
+        meeting = meetings.add_meeting(
+            session, XIAOXIMEN.id, form="executive", held_on="2026-11-01", title="十一月执委会"
+        )
+        meetings.add_agenda_item(session, meeting.id, topic_id=topic_id)
+    page.reload_detail()
+    assert "十一月执委会" in page.meetings_label.text()

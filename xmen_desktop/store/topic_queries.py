@@ -196,6 +196,8 @@ class TopicDetail:
     contacts: list[ContactRow]
     coverage: topics.Coverage
     votes: list[VoteRow]
+    # The meetings that discussed it (on the agenda or in a resolution), as one line each.
+    meetings: tuple[str, ...] = ()
 
     @property
     def open_vote(self) -> VoteRow | None:
@@ -318,6 +320,17 @@ def topic_detail(session: Session, topic_id: str, round_id: str | None = None) -
         contacts,
         topics.coverage(session, topic.id, round_id),
         [_vote_row(session, v) for v in votes.list_votes(session, topic_id=topic.id)],
+        _meeting_lines(session, topic.id),
+    )
+
+
+def _meeting_lines(session: Session, topic_id: str) -> tuple[str, ...]:
+    from xmen_desktop.domain.projects import MEETING_FORMS
+    from xmen_desktop.store import meetings
+
+    return tuple(
+        f"{m.held_on:%Y-%m-%d} {MEETING_FORMS.get(m.form, m.form)}：{m.title}"
+        for m in meetings.meetings_for_topic(session, topic_id)
     )
 
 

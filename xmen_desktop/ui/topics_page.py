@@ -254,6 +254,9 @@ class TopicsPage(Page):
         layout.addSpacing(6)
         layout.addWidget(QLabel(self.tr("办理经过")))
         layout.addWidget(self.history_table, 1)
+        self.meetings_label = QLabel()
+        self.meetings_label.setWordWrap(True)
+        layout.addWidget(self.meetings_label)
         return tab
 
     def _build_support_tab(self) -> QWidget:
@@ -610,6 +613,11 @@ class TopicsPage(Page):
         # 经过
         self.description_label.setText(detail.description or self.tr("（没有填写说明）"))
         self.history_model.set_rows(detail.transitions)
+        self.meetings_label.setText(
+            self.tr("讨论过这个议题的会议：") + "；".join(detail.meetings)
+            if detail.meetings
+            else self.tr("还没有会议讨论过这个议题。")
+        )
 
         # 附议
         status = detail.support

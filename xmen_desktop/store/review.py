@@ -166,3 +166,12 @@ def resolve_review(
         text("DELETE FROM review_item WHERE tbl = :t AND row_id = :r AND field = :f"),
         {"t": table, "r": row_id, "f": name},
     )
+
+
+def review_counts(session: Session) -> tuple[int, int]:
+    """(fields waiting, records waiting): one ballot may wait on several fields."""
+    fields = session.execute(text("SELECT count(*) FROM review_item")).scalar_one()
+    records = session.execute(
+        text("SELECT count(*) FROM (SELECT DISTINCT tbl, row_id, kind FROM review_item)")
+    ).scalar_one()
+    return int(fields), int(records)

@@ -121,6 +121,12 @@ def _verifier(passphrase: str, salt: bytes) -> str:
     return base64.b64encode(salt).decode() + ":" + base64.b64encode(key).decode()
 
 
+def passphrase_is_set(store: Store) -> bool:
+    """Whether this PC already holds a check value for the sync passphrase."""
+    with store.read_engine.connect() as connection:
+        return _setting(connection, VERIFIER_SETTING) is not None
+
+
 def set_passphrase(store: Store, passphrase: str) -> None:
     """Remember a check value for the passphrase (never the passphrase itself)."""
     import os

@@ -176,16 +176,9 @@ class SyncOverview:
 
 
 def passphrase_is_set(store: Store) -> bool:
-    """Whether this PC already holds a check value for the sync passphrase."""
-    from sqlalchemy import text
+    from xmen_desktop.store.sync import passphrase_is_set as is_set
 
-    from xmen_desktop.store.sync import VERIFIER_SETTING
-
-    with store.read_engine.connect() as connection:
-        found = connection.execute(
-            text("SELECT 1 FROM local_setting WHERE key = :k"), {"k": VERIFIER_SETTING}
-        ).first()
-    return found is not None
+    return is_set(store)
 
 
 def load_overview(store: Store, job: Job | None = None) -> SyncOverview:
@@ -348,13 +341,10 @@ class Reading:
 
 
 def _review_count(store: Store) -> int:
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from xmen_desktop.store.models import ReviewItem
+    from xmen_desktop.store.review import review_counts
 
     with store.read() as session:
-        return int(session.exec(select(func.count()).select_from(ReviewItem)).one())
+        return review_counts(session)[0]
 
 
 def read_bundle(path: Path, passphrase: str | None) -> Callable[[Store, Job], Reading]:
@@ -390,14 +380,10 @@ class Imported:
 
 
 def review_records(store: Store) -> int:
-    from sqlalchemy import text
+    from xmen_desktop.store.review import review_counts
 
-    with store.read_engine.connect() as connection:
-        return int(
-            connection.execute(
-                text("SELECT count(*) FROM (SELECT DISTINCT tbl, row_id, kind FROM review_item)")
-            ).scalar_one()
-        )
+    with store.read() as session:
+        return review_counts(session)[1]
 
 
 def apply(

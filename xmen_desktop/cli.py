@@ -7,6 +7,7 @@ traceback for a user's mistake. ``--json`` output is UTF-8 JSON on stdout and no
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import os
@@ -115,7 +116,7 @@ def cmd_households_list(store: Store, args: argparse.Namespace) -> None:
     for row in rows:
         size = f"{row.size}人" if row.size else ""
         area = f"{area_text(row.area_centi)}㎡" if row.area_centi else ""
-        fields = [row.id, estates[row.estate_id], row.tenant, row.address, row.phone or "", size]
+        fields = [row.id, estates[row.estate_id], row.tenant, row.address, row.display_phone, size]
         _print("\t".join([*fields, area, row.notes]))
     _print(f"共 {len(rows)} 户")
 
@@ -1003,6 +1004,184 @@ def cmd_meetings_minutes(store: Store, args: argparse.Namespace) -> None:
     _print("已保存会议纪要")
 
 
+# ---------------------------------------------------------------------------- operators, audit
+
+
+def _read_secret(path: str | None, prompt: str, *, confirm: bool = False) -> str:
+    """A password from a file (its first line), or typed at a terminal (not echoed)."""
+    if path:
+        try:
+            lines = Path(path).read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise CliError(
+                f"无法读取密码文件 {path}：{getattr(error, 'strerror', None) or error}"
+            ) from error
+        return lines[0] if lines else ""
+    if not sys.stdin.isatty():
+        raise CliError("没有终端可以输入密码：请用 --password-file 文件 给出密码")
+    import getpass
+
+    secret = getpass.getpass(prompt)
+    if confirm and getpass.getpass("再输入一次：") != secret:
+        raise CliError("两次输入的密码不一样，没有保存")
+    return secret
+
+
+def _date(text_value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text_value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期要写成 2026-05-01 这样：{text_value}") from None
+
+
+def _role(text_value: str) -> str:
+    from xmen_desktop.domain.access import ROLE_BY_LABEL, ROLES
+
+    if text_value in ROLES:
+        return text_value
+    if text_value in ROLE_BY_LABEL:
+        return ROLE_BY_LABEL[text_value]
+    choices = "、".join(f"{code}（{label}）" for code, label in ROLES.items())
+    raise CliError(f"没有“{text_value}”这个角色。可选：{choices}")
+
+
+def cmd_users_add(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import operators
+
+    role = _role(args.role)
+    password = _read_secret(args.new_password_file, "新密码：", confirm=True)
+    with store.write() as session:
+        op = operators.add_operator(
+            session,
+            args.username,
+            args.name,
+            role,
+            password,
+            args.estate or [],
+            pin_allowed=args.allow_pin,
+        )
+    _print(f"已添加操作员 {op.username}（{op.display_name}）")
+
+
+def cmd_users_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import operators
+
+    with store.read() as session:
+        rows = operators.list_operators(session)
+    if args.json:
+        _write_json([row.as_json() for row in rows])
+        return
+    for row in rows:
+        state = "已停用" if row.disabled else "在用"
+        pin = "可用PIN" if row.pin_allowed else ""
+        _print(
+            "\t".join(
+                [row.username, row.display_name, row.role_label, row.estate_names, state, pin]
+            )
+        )
+    _print(f"共 {len(rows)} 位操作员")
+
+
+def cmd_users_passwd(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import operators
+
+    password = _read_secret(args.new_password_file, f"{args.username} 的新密码：", confirm=True)
+    with store.write() as session:
+        if args.pin:
+            operators.set_pin(session, args.username, password)
+        else:
+            operators.set_password(session, args.username, password)
+    _print(f"已修改 {args.username} 的{'PIN' if args.pin else '密码'}")
+
+
+def cmd_users_disable(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import operators
+
+    with store.write() as session:
+        operators.set_disabled(session, args.username, not args.enable)
+    _print(f"已{'启用' if args.enable else '停用'} {args.username}")
+
+
+def cmd_audit_list(store: Store, args: argparse.Namespace) -> None:
+    from xmen_desktop.store import audit, roster
+
+    kind = args.kind
+    if kind is not None and kind not in audit.RECORD_LABELS and kind not in audit.EVENT_KINDS:
+        labels = {v: k for k, v in {**audit.RECORD_LABELS, **audit.EVENT_KINDS}.items()}
+        if kind not in labels:
+            choices = (
+                "、".join(audit.EVENT_KINDS) + "，或记录类别 " + "、".join(audit.RECORD_LABELS)
+            )
+            raise CliError(f"没有“{kind}”这个类别。可选：{choices}")
+        kind = labels[kind]
+    with store.read() as session:
+        estate = roster.resolve_estate(session, args.estate).id if args.estate else None
+        lines = audit.audit_lines(
+            session,
+            audit.AuditFilter(
+                operator=args.user,
+                estate_id=estate,
+                kind=kind,
+                since=args.since,
+                until=args.until,
+                limit=args.limit,
+            ),
+        )
+        if args.xlsx:
+            audit.export_audit_xlsx(lines, Path(args.xlsx))
+            audit.record(session, "export", f"操作记录 {len(lines)} 条：{Path(args.xlsx).name}")
+    if args.json:
+        _write_json([line.as_json() for line in lines])
+        return
+    if args.xlsx:
+        _print(f"已导出 {len(lines)} 条操作记录到 {args.xlsx}")
+        return
+    for line in lines:
+        _print(
+            "\t".join(
+                [
+                    line.at,
+                    line.operator,
+                    line.estate_name,
+                    line.kind_label,
+                    line.action,
+                    line.detail,
+                ]
+            )
+        )
+    _print(f"共 {len(lines)} 条")
+
+
+def _sign_in(store: Store, args: argparse.Namespace) -> None:
+    """Who this command works for (see the README, "Operators on the command line").
+
+    --as USER signs in as an operator (password prompted, or from --password-file). --admin
+    runs as the OS user with an administrator's rights, for scripts: whoever can run this
+    command as that OS user can read and write the database file directly anyway, so the OS
+    account is the real boundary; the flag only makes it explicit, and the audit trail names
+    the OS user. Before any operator exists there is nobody to sign in as: the PC itself acts.
+    """
+    import getpass
+
+    from xmen_desktop.domain.access import ADMIN, Actor
+
+    if args.as_user and args.admin:
+        raise CliError("--as 和 --admin 只能用一个")
+    if args.as_user:
+        secret = _read_secret(args.password_file, f"{args.as_user} 的密码：")
+        store.sign_in(args.as_user, secret)
+        return
+    if args.admin:
+        user = getpass.getuser()
+        store.actor = Actor(f"os:{user}", f"{user}（命令行管理员）", ADMIN)
+        return
+    if store.require_sign_in():
+        raise CliError(
+            "本机已设置操作员：请用 --as 用户名 登录（密码会提示输入，或用 --password-file），"
+            "脚本里可用 --admin 以本机管理员身份运行"
+        )
+
+
 # ---------------------------------------------------------------------------- parser
 
 
@@ -1010,6 +1189,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xmen", description="老西门街道自治家园工作台（命令行）")
     parser.add_argument(
         "--data-dir", help="数据文件夹（默认：用户数据目录，或环境变量 XMEN_DATA_DIR）"
+    )
+    parser.add_argument("--as", dest="as_user", metavar="USER", help="以这位操作员的身份运行")
+    parser.add_argument("--password-file", help="--as 的密码所在的文件（第一行）；不给则提示输入")
+    parser.add_argument(
+        "--admin", action="store_true", help="以本机管理员身份运行（给脚本用；记入操作记录）"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
@@ -1382,6 +1566,50 @@ def build_parser() -> argparse.ArgumentParser:
     t_remove.add_argument("site_id")
     t_remove.set_defaults(handler=cmd_trust_remove)
 
+    users = commands.add_parser("users", help="操作员").add_subparsers(
+        dest="users_command", metavar="ACTION", parser_class=_Parser
+    )
+    users.required = True
+    u_add = users.add_parser("add", help="添加操作员（第一位必须是管理员）")
+    u_add.add_argument("username", help="登录用的用户名，例如 wangli")
+    u_add.add_argument("--name", required=True, help="姓名")
+    u_add.add_argument(
+        "--role",
+        required=True,
+        help="admin 管理员 | subdistrict 街道工作人员 | estate 小区工作人员 | mediator 调解员",
+    )
+    u_add.add_argument("--estate", action="append", help="负责的小区（可重复）")
+    u_add.add_argument("--allow-pin", action="store_true", help="允许用短 PIN 登录")
+    u_add.add_argument("--new-password-file", help="新密码所在的文件；不给则提示输入")
+    u_add.set_defaults(handler=cmd_users_add)
+    u_list = users.add_parser("list", help="列出操作员")
+    u_list.add_argument("--json", action="store_true")
+    u_list.set_defaults(handler=cmd_users_list)
+    u_pass = users.add_parser("passwd", help="修改密码（管理员可改任何人的）")
+    u_pass.add_argument("username")
+    u_pass.add_argument("--pin", action="store_true", help="改的是 PIN")
+    u_pass.add_argument("--new-password-file", help="新密码所在的文件；不给则提示输入")
+    u_pass.set_defaults(handler=cmd_users_passwd)
+    u_dis = users.add_parser("disable", help="停用操作员")
+    u_dis.add_argument("username")
+    u_dis.add_argument("--enable", action="store_true", help="重新启用")
+    u_dis.set_defaults(handler=cmd_users_disable)
+
+    audit_cmd = commands.add_parser("audit", help="操作记录").add_subparsers(
+        dest="audit_command", metavar="ACTION", parser_class=_Parser
+    )
+    audit_cmd.required = True
+    a_list = audit_cmd.add_parser("list", help="列出操作记录（最新在前）")
+    a_list.add_argument("--user", help="操作员用户名")
+    a_list.add_argument("--estate", help="小区")
+    a_list.add_argument("--kind", help="类别：sign_in、export… 或记录类别 household、topic…")
+    a_list.add_argument("--since", type=_date, help="从哪天起 YYYY-MM-DD")
+    a_list.add_argument("--until", type=_date, help="到哪天止 YYYY-MM-DD")
+    a_list.add_argument("--limit", type=int, default=5000)
+    a_list.add_argument("--xlsx", help="导出为 Excel 文件")
+    a_list.add_argument("--json", action="store_true")
+    a_list.set_defaults(handler=cmd_audit_list)
+
     dump = commands.add_parser("dump", help="以规范 JSON 输出全部共享数据")
     dump.set_defaults(handler=cmd_dump)
 
@@ -1398,6 +1626,7 @@ def _run(handler: Callable[..., None], args: argparse.Namespace) -> None:
 
     store = Store.open(args.data_dir, site_name=getattr(args, "site_name", None))
     try:
+        _sign_in(store, args)
         handler(store, args)
     finally:
         store.close()

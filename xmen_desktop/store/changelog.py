@@ -150,6 +150,15 @@ def _current_versions(connection: Any, table: str, row_id: str) -> dict[str, tup
     return {field: (site, counter) for field, site, counter in rows}
 
 
+def _install_access() -> None:
+    from xmen_desktop.store import access
+
+    access.install(LoggedSession)
+
+
+_install_access()
+
+
 @event.listens_for(LoggedSession, "before_flush")
 def _capture(session: Session, flush_context: Any, instances: Any) -> None:
     changes = _pending_changes(session)
@@ -158,6 +167,10 @@ def _capture(session: Session, flush_context: Any, instances: Any) -> None:
     if session.info.get("readonly"):
         raise ChangeLogBypass("this session is read-only")
     site_id = session.info["site_id"]
+    from xmen_desktop.store.access import actor, check_writes
+
+    estates = check_writes(session, changes)
+    author = actor(session).username
     connection = session.connection()
     count = sum(len(fields) for _, fields, _ in changes)
     # One statement reserves a gap-free counter range for this flush (BEGIN IMMEDIATE holds
@@ -193,6 +206,8 @@ def _capture(session: Session, flush_context: Any, instances: Any) -> None:
                     "cl": obj.cl,
                     "base_site": base[0] if base else None,
                     "base_counter": base[1] if base else None,
+                    "operator": author,
+                    "estate_id": estates[id(obj)],
                 }
             )
     connection.execute(text("UPDATE local_identity SET last_hlc = :h"), {"h": stamp})

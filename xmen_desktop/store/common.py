@@ -16,7 +16,10 @@ RowT = TypeVar("RowT", bound=Synced)
 
 
 def live(session: Session, table: type[RowT], row_id: str, what: str) -> RowT:
-    """The live row, or NotFound naming what was looked for."""
+    """The live row, or NotFound naming what was looked for (AccessDenied: not yours)."""
+    from xmen_desktop.store.access import check_row
+
+    check_row(session, table.__tablename__, row_id)
     row = session.get(table, row_id)
     if row is None or not row.is_live:
         raise NotFound(f"找不到这条{what}记录（编号 {row_id}），可能已被删除")

@@ -20,6 +20,7 @@ from xmen_desktop.domain.estates import BODY_KINDS
 from xmen_desktop.domain.topics import OPEN_STATES
 from xmen_desktop.domain.topics import STATES as TOPIC_STATES
 from xmen_desktop.store import meetings, projects
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.common import live, today
 from xmen_desktop.store.models import (
     AgendaItem,
@@ -112,6 +113,7 @@ def topic_choices(
     session: Session, estate_id: str, states: tuple[str, ...] | None = None
 ) -> list[TopicChoice]:
     """The estate's topics (those in ``states`` when given), open ones first, newest first."""
+    require_estate(session, estate_id)
     query = select(Topic).where(Topic.estate_id == estate_id, Topic.cl % 2 == 1)
     if states is not None:
         query = query.where(col(Topic.state).in_(states))
@@ -125,6 +127,7 @@ def topic_choices(
 
 def passed_topics(session: Session, estate_id: str) -> list[TopicChoice]:
     """Passed topics not yet made into a project (the ones a project can start from)."""
+    require_estate(session, estate_id)
     started = set(
         session.exec(
             select(Project.topic_id).where(
@@ -400,6 +403,7 @@ class BoardCard:
 def board_cards(
     session: Session, estate_id: str, *, on: datetime.date | None = None
 ) -> list[BoardCard]:
+    require_estate(session, estate_id)
     rows = list_projects(session, estate_id, on=on)
     ids = [r.id for r in rows]
     if not ids:
@@ -480,6 +484,8 @@ def meeting_rows(
     until: datetime.date | None = None,
 ) -> list[MeetingRow]:
     """Meetings in date order (from ``from_day`` up to ``until`` when given)."""
+    if estate_id is not None:
+        require_estate(session, estate_id)
     names = _estate_names(session)
     invited: dict[str, int] = defaultdict(int)
     attended: dict[str, int] = defaultdict(int)
@@ -667,6 +673,7 @@ class InviteScope:
 
 
 def invite_scope(session: Session, estate_id: str) -> InviteScope:
+    require_estate(session, estate_id)
     households = session.exec(
         select(func.count())
         .select_from(Household)
@@ -736,6 +743,8 @@ def milestone_alerts(
     session: Session, estate_id: str | None = None, *, on: datetime.date | None = None
 ) -> list[MilestoneAlert]:
     """Open milestones of unfinished projects that are overdue or due within two weeks."""
+    if estate_id is not None:
+        require_estate(session, estate_id)
     day = on or today()
     soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
     query = (
@@ -761,6 +770,8 @@ def milestone_alerts(
 
 
 def waiting_topics(session: Session, estate_id: str | None = None) -> list[WaitingTopic]:
+    if estate_id is not None:
+        require_estate(session, estate_id)
     query = select(Topic).where(Topic.cl % 2 == 1, col(Topic.state).in_(WAITING_TOPIC_STATES))
     if estate_id:
         query = query.where(Topic.estate_id == estate_id)
@@ -776,6 +787,8 @@ def waiting_topics(session: Session, estate_id: str | None = None) -> list[Waiti
 def dashboard(
     session: Session, estate_id: str | None = None, *, on: datetime.date | None = None
 ) -> DashboardData:
+    if estate_id is not None:
+        require_estate(session, estate_id)
     day = on or today()
     running = [r for r in list_projects(session, estate_id, on=day) if r.status == "in_progress"]
     return DashboardData(

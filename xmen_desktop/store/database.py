@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from xmen_desktop.domain.access import NOBODY, SYSTEM, Actor
 from xmen_desktop.domain.ids import new_id
 from xmen_desktop.store import migrate, paths
 from xmen_desktop.store.backup import backup_database
@@ -60,13 +61,14 @@ class Store:
         self.path = paths.database_path(directory)
         self.engine = engine
         self.read_engine = read_engine
+        # Who the sessions work for: the PC itself until a person signs in (store.operators).
+        self.actor: Actor = SYSTEM
+        self.site_id = self.site_name = ""
         with self.read() as session:
             identity = session.get(LocalIdentity, 1)
             assert identity is not None
             self.site_id = identity.site_id
             self.site_name = identity.site_name
-        # Who is recorded as making changes: this PC's name until operators sign in.
-        self.operator = self.site_name
 
     @classmethod
     def open(cls, directory: Path | str | None = None, *, site_name: str | None = None) -> Store:
@@ -95,14 +97,45 @@ class Store:
         ensure_site(engine, path, site_name)
         return cls(directory, engine, _make_engine(path, readonly=True))
 
+    def sign_in(self, username: str, secret: str) -> Actor:
+        """Check the credentials (audited); from now on sessions work for this person."""
+        from xmen_desktop.store.operators import check_credentials
+
+        self.actor = check_credentials(self.write, username, secret)
+        return self.actor
+
+    def sign_out(self, reason: str = "") -> None:
+        from xmen_desktop.store.operators import record_sign_out
+
+        record_sign_out(self.write, self.actor, reason)
+        self.actor = NOBODY
+
+    def require_sign_in(self) -> bool:
+        """Nobody is signed in yet; True when operators exist (someone must sign in)."""
+        from xmen_desktop.store.operators import has_operators
+
+        with self.read(actor=SYSTEM) as session:
+            needed = has_operators(session)
+        self.actor = NOBODY if needed else SYSTEM
+        return needed
+
+    @property
+    def operator(self) -> str:
+        """The name written into "done by" fields: the person's, or this PC's before sign-in."""
+        return self.site_name if self.actor is SYSTEM else self.actor.display_name
+
+    def _info(self, actor: Actor | None) -> dict[str, Any]:
+        actor = actor or self.actor
+        name = self.site_name if actor is SYSTEM else actor.display_name
+        return {"site_id": self.site_id, "actor": actor, "operator": name}
+
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session whose changes are logged and committed together, or not at all."""
-        session = LoggedSession(
-            self.engine,
-            info={"site_id": self.site_id, "operator": self.operator},
-            expire_on_commit=False,
-        )
+    def write(self, *, actor: Actor | None = None) -> Iterator[Session]:
+        """A session whose changes are logged and committed together, or not at all.
+
+        ``actor`` overrides the signed-in person, for the PC's own bookkeeping (SYSTEM).
+        """
+        session = LoggedSession(self.engine, info=self._info(actor), expire_on_commit=False)
         try:
             with session.begin():
                 yield session
@@ -123,13 +156,21 @@ class Store:
         write_marker(self.path, self.site_id, counter)
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
-        session = LoggedSession(self.read_engine, info={"readonly": True}, expire_on_commit=False)
+    def read(self, *, actor: Actor | None = None) -> Iterator[Session]:
+        info = {**self._info(actor), "readonly": True}
+        session = LoggedSession(self.read_engine, info=info, expire_on_commit=False)
         try:
             with session.begin():
                 yield session
         finally:
             session.close()
+        events = session.info.get("audit_later")
+        if events:  # exports and prints a read made: noted once it succeeded
+            from xmen_desktop.store import audit
+
+            with self.write(actor=info["actor"]) as writer:
+                for kind, detail, estate_id, username in events:
+                    audit.record(writer, kind, detail, estate_id=estate_id, username=username)
 
     def close(self) -> None:
         self.engine.dispose()

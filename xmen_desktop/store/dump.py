@@ -2,7 +2,9 @@
 
 Only what sync carries: live rows of the synced tables, without sync metadata (``cl``) or
 local-only fields. This PC's identity, the change log and the site list are left out, so a
-PC's own name does not make two converged PCs differ.
+PC's own name does not make two converged PCs differ. Audit events are left out too: each
+import and export notes one on the PC that made it, so they never stop differing; and so are
+password hashes, which have no business on a screen or in a file.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from xmen_desktop.store.models import SYNCED_TABLES, Site, logged_fields
+from xmen_desktop.store.models import SYNCED_TABLES, AuditEvent, Site, logged_fields
 
-DUMPED_TABLES = tuple(t for t in SYNCED_TABLES if t is not Site)
+DUMPED_TABLES = tuple(t for t in SYNCED_TABLES if t not in (Site, AuditEvent))
+SECRET_FIELDS = frozenset({"password_hash", "pin_hash"})
 
 
 def _plain(value: Any) -> Any:
@@ -29,7 +32,10 @@ def dump_data(session: Session) -> dict[str, list[dict[str, Any]]]:
     data: dict[str, list[dict[str, Any]]] = {}
     for model in DUMPED_TABLES:
         table = model.__table__  # type: ignore[attr-defined]
-        fields = ["id", *(f for f in logged_fields(model) if f != "cl")]
+        fields = [
+            "id",
+            *(f for f in logged_fields(model) if f != "cl" and f not in SECRET_FIELDS),
+        ]
         query = (
             select(*(table.c[f] for f in fields)).where(table.c.cl % 2 == 1).order_by(table.c.id)
         )

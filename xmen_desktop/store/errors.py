@@ -27,12 +27,25 @@ class ValidationFailed(StoreError):
         super().__init__("；".join(str(e) for e in self.errors))
 
 
+class AccessDenied(StoreError):
+    """A read or write outside the signed-in person's role."""
+
+
+class SignInRequired(StoreError):
+    """Nobody is signed in, and operators exist."""
+
+
 class DatabaseNotOurs(StoreError):
     pass
 
 
 class DatabaseTooNew(StoreError):
     pass
+
+
+class DatabaseDamaged(StoreError):
+    """The database file fails SQLite's check (or is unreadable with our backups beside it):
+    not opened, not changed; the way out is a restore from a backup (store.backup)."""
 
 
 class ChangeLogBypass(RuntimeError):

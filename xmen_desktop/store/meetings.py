@@ -14,6 +14,7 @@ from xmen_desktop.domain import projects as rules
 from xmen_desktop.domain import votes as vote_rules
 from xmen_desktop.domain.ids import natural_id
 from xmen_desktop.domain.validation import FieldError, clean_text, date_value
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.common import live, revive, today, tombstone
 from xmen_desktop.store.errors import StoreError, ValidationFailed
 from xmen_desktop.store.models import (
@@ -48,6 +49,7 @@ def add_meeting(
     convener: str = "",
     quorum_rule: str = "residents",
 ) -> Meeting:
+    require_estate(session, estate_id)
     estate = live(session, Estate, estate_id, "小区")
     code = next((c for c, label in rules.MEETING_FORMS.items() if form in (c, label)), None)
     if code is None:
@@ -287,6 +289,8 @@ def delete_meeting(session: Session, meeting_id: str) -> None:
 def list_meetings(
     session: Session, estate_id: str | None = None, *, upcoming_from: datetime.date | None = None
 ) -> list[Meeting]:
+    if estate_id is not None:
+        require_estate(session, estate_id)
     query = select(Meeting).where(Meeting.cl % 2 == 1)
     if estate_id:
         query = query.where(Meeting.estate_id == estate_id)

@@ -124,6 +124,10 @@ class ChangeEntry(SQLModel, table=True):
     # another wins over it whatever the clocks say; changes with no such link are concurrent.
     base_site: str | None = Field(default=None, max_length=36)
     base_counter: int | None = None
+    # Who made the change (an operator's username, or "system"): travels with the entry.
+    operator: str | None = None
+    # The estate the changed row belongs to (derived here, for the audit screen's filter).
+    estate_id: str | None = Field(default=None, max_length=36)
 
 
 class FieldVersion(SQLModel, table=True):
@@ -526,6 +530,66 @@ class Resolution(Synced, table=True):
     vote_id: str | None = Field(default=None, foreign_key="vote.id")
 
 
+# ---------------------------------------------------------------------------- people and audit
+
+
+class Operator(Synced, table=True):
+    """A person who signs in; synced so they can sign in at any PC their role covers.
+
+    id = natural id of the username, so two PCs that add the same username make one person.
+    """
+
+    __tablename__ = "operator"
+
+    username: str = Field(index=True)
+    display_name: str
+    role: str  # admin | subdistrict | estate | mediator
+    estates: str = "[]"  # JSON list of estate ids (estate staff and mediators)
+    password_hash: str
+    # A short PIN instead of the password, only where an administrator allowed it.
+    pin_allowed: bool = False
+    pin_hash: str | None = None
+    disabled: bool = False
+    created_at: str = ""
+
+
+class AuditEvent(Synced, table=True):
+    """Append-only: sign-ins, failed sign-ins, exports, imports, prints of ballots, restores."""
+
+    __tablename__ = "audit_event"
+
+    at: str = Field(index=True)
+    operator: str = Field(index=True)
+    site_id: str = ""
+    kind: str = Field(index=True)
+    estate_id: str | None = Field(default=None, index=True)
+    detail: str = ""
+
+
+class Erasure(Synced, table=True):
+    """A person's data was erased: the marker keeps an older bundle from bringing it back.
+
+    id = natural id of (table, row), so two PCs that erase the same person make one marker.
+    """
+
+    __tablename__ = "erasure"
+
+    tbl: str
+    target_id: str = Field(max_length=36, index=True)
+    erased_at: str
+    erased_by: str = ""
+
+
+class SignInFailure(SQLModel, table=True):
+    """Failed sign-ins in a row on this PC, per username typed (local: a delay is per PC)."""
+
+    __tablename__ = "sign_in_failure"
+
+    username: str = Field(primary_key=True)
+    failures: int = 0
+    last_at: float = 0.0
+
+
 # ---------------------------------------------------------------------------- sync (local)
 
 
@@ -649,6 +713,9 @@ SYNCED_TABLES: tuple[type[Synced], ...] = (
     AgendaItem,
     Invitee,
     Resolution,
+    Operator,
+    AuditEvent,
+    Erasure,
 )
 TABLE_BY_NAME: dict[str, type[Synced]] = {t.__tablename__: t for t in SYNCED_TABLES}  # type: ignore[misc]
 

@@ -14,6 +14,7 @@ from xmen_desktop.domain.ids import natural_id
 from xmen_desktop.domain.notices import KINDS, Publicity, clean_notice, publicity
 from xmen_desktop.domain.validation import clean_text, date_value
 from xmen_desktop.store import attachments
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.common import clean, live, operator, revive, today, tombstone
 from xmen_desktop.store.errors import StoreError
 from xmen_desktop.store.models import Estate, Notice, NoticeEstate, NoticePosting
@@ -182,6 +183,8 @@ class NoticeRow:
 def list_notices(
     session: Session, estate_id: str | None = None, *, on: datetime.date | None = None
 ) -> list[NoticeRow]:
+    if estate_id is not None:
+        require_estate(session, estate_id)
     day = on or today()
     names = {e.id: e.name for e in list_estates(session)}
     covered: dict[str, list[str]] = defaultdict(list)
@@ -224,6 +227,8 @@ def publicity_watch(
     session: Session, estate_id: str | None = None, *, on: datetime.date | None = None
 ) -> list[NoticeRow]:
     """Notices whose period is running, ending within three days, or over and still up."""
+    if estate_id is not None:
+        require_estate(session, estate_id)
     order = {"ended": 0, "ending": 1, "running": 2}
     rows = [r for r in list_notices(session, estate_id, on=on) if r.publicity.needs_attention]
     return sorted(rows, key=lambda r: (order[r.publicity.state], r.publicity.days_left or 0))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from xmen_desktop.store import printables
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.common import live, today
 from xmen_desktop.store.errors import StoreError
 from xmen_desktop.store.models import Attachment, Notice, NoticeEstate, NoticePosting
@@ -229,6 +230,8 @@ def publicity_watch(
     session: Session, estate_id: str | None = None, *, on: datetime.date | None = None
 ) -> list[WatchRow]:
     """``notices.publicity_watch`` (running, ending soon, ended and still up), with end dates."""
+    if estate_id is not None:
+        require_estate(session, estate_id)
     from xmen_desktop.store import notices
 
     rows = notices.publicity_watch(session, estate_id, on=on)

@@ -21,7 +21,8 @@ from xmen_desktop.printing.documents import (
     ResultNotice,
     SignInSheetDoc,
 )
-from xmen_desktop.store import votes
+from xmen_desktop.store import audit, votes
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.common import live
 from xmen_desktop.store.errors import StoreError
 from xmen_desktop.store.models import Topic, Vote
@@ -164,6 +165,13 @@ def print_ballots(
 
     batch = ballot_batch(session, vote_id)
     _write(lambda: render_ballots(batch, out, two_up=two_up, progress=progress), out)
+    vote = session.get(Vote, vote_id)
+    audit.record(
+        session,
+        "print_ballots",
+        f"{len(batch.ballots)} 张表决票：{out.name}",
+        estate_id=vote.estate_id if vote else None,
+    )
     return len(batch.ballots)
 
 
@@ -218,6 +226,8 @@ KIND_LABELS = {
 
 def printable_list(session: Session, estate_id: str | None = None) -> list[Printable]:
     """Everything printable (for one estate, or the whole subdistrict), newest first."""
+    if estate_id is not None:
+        require_estate(session, estate_id)
     from xmen_desktop.store import notices
 
     found = [

@@ -15,6 +15,7 @@ from xmen_desktop.domain import projects as rules
 from xmen_desktop.domain.money import parse_fen
 from xmen_desktop.domain.validation import FieldError, clean_text, date_value
 from xmen_desktop.store import attachments
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.common import live, now_text, operator, today, tombstone
 from xmen_desktop.store.errors import StoreError, ValidationFailed
 from xmen_desktop.store.models import (
@@ -71,6 +72,7 @@ def add_project(
     lead_name: str = "",
 ) -> Project:
     """A project, either from a passed topic (linked to it and its vote) or started directly."""
+    require_estate(session, estate_id)
     estate = live(session, Estate, estate_id, "小区")
     title = clean_text(title)
     if not title:
@@ -362,6 +364,8 @@ class ProjectRow:
 def list_projects(
     session: Session, estate_id: str | None = None, *, on: datetime.date | None = None
 ) -> list[ProjectRow]:
+    if estate_id is not None:
+        require_estate(session, estate_id)
     day = on or today()
     soon = day + datetime.timedelta(days=14)
     query = select(Project).where(Project.cl % 2 == 1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from xmen_desktop.store import roster
+from xmen_desktop.store.access import mask_phone_for, require_estate
 from xmen_desktop.store.models import Household, Resident
 
 
@@ -26,12 +27,28 @@ class ResidentRow:
     birth_year: int | None
     phone: str | None
     notes: str
+    # What lists show: the phone, or masked for roles that work without phones.
+    phone_shown: str | None = None
+
+    @property
+    def display_phone(self) -> str:
+        """What lists show (never the full number to a role that works without phones)."""
+        return (self.phone_shown if self.phone_shown is not None else self.phone) or ""
 
 
 def resident_rows(session: Session, household_id: str) -> list[ResidentRow]:
+    shown = mask_phone_for(session)
     return [
         ResidentRow(
-            r.id, r.household_id, r.name, r.relation, r.gender, r.birth_year, r.phone, r.notes
+            r.id,
+            r.household_id,
+            r.name,
+            r.relation,
+            r.gender,
+            r.birth_year,
+            r.phone,
+            r.notes,
+            shown(r.phone),
         )
         for r in roster.list_residents(session, household_id)
     ]
@@ -39,6 +56,7 @@ def resident_rows(session: Session, household_id: str) -> list[ResidentRow]:
 
 def resident_names_by_household(session: Session, estate_id: str) -> dict[str, str]:
     """Household id -> its residents' names joined by spaces, so a search can find a resident."""
+    require_estate(session, estate_id)
     query = (
         select(Resident.household_id, Resident.name)
         .join(Household, col(Resident.household_id) == col(Household.id))
@@ -61,6 +79,7 @@ class ResidentChoice:
 
 
 def resident_choices(session: Session, estate_id: str) -> list[ResidentChoice]:
+    require_estate(session, estate_id)
     query = (
         select(Resident.id, Resident.name, Resident.birth_year, Household.address)
         .join(Household, col(Resident.household_id) == col(Household.id))
@@ -86,6 +105,7 @@ class MemberRow:
 
 
 def member_rows(session: Session, estate_id: str) -> list[MemberRow]:
+    require_estate(session, estate_id)
     members = roster.list_members(session, estate_id)
     resident_ids = [m.resident_id for m in members if m.resident_id]
     addresses: dict[str, str] = {}

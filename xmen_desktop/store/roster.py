@@ -22,6 +22,8 @@ from xmen_desktop.domain.validation import (
     clean_member,
     clean_resident,
 )
+from xmen_desktop.store.access import mask_phone_for, require_estate
+from xmen_desktop.store.common import live
 from xmen_desktop.store.errors import NotFound, ValidationFailed
 from xmen_desktop.store.models import BodyMember, Estate, Household, Resident, Synced
 
@@ -37,6 +39,7 @@ def resolve_estate(session: Session, text: str) -> Estate:
     key = text.strip()
     for estate in list_estates(session):
         if key in (estate.id, estate.name, estate.code, f"{estate.name}小区"):
+            require_estate(session, estate.id)
             return estate
     names = "、".join(e.name for e in ESTATES)
     raise NotFound(f"没有叫“{key}”的小区。可选：{names}")
@@ -112,6 +115,13 @@ class HouseholdRow:
     area_centi: int | None
     notes: str
     residents: int
+    # What lists show: the phone, or 138****1234 for roles that work without phones.
+    phone_shown: str | None = None
+
+    @property
+    def display_phone(self) -> str:
+        """What lists show (never the full number to a role that works without phones)."""
+        return (self.phone_shown if self.phone_shown is not None else self.phone) or ""
 
     def as_json(self, estate_name: str) -> dict[str, object]:
         return {
@@ -120,7 +130,7 @@ class HouseholdRow:
             "estate_name": estate_name,
             "tenant": self.tenant,
             "address": self.address,
-            "phone": self.phone,
+            "phone": self.display_phone or None,
             "size": self.size,
             "area": area_number(self.area_centi),
             "notes": self.notes,
@@ -128,6 +138,8 @@ class HouseholdRow:
 
 
 def list_households(session: Session, estate_id: str | None = None) -> list[HouseholdRow]:
+    if estate_id is not None:
+        require_estate(session, estate_id)
     resident_counts = (
         select(Resident.household_id, func.count().label("n"))
         .where(Resident.cl % 2 == 1)
@@ -142,19 +154,26 @@ def list_households(session: Session, estate_id: str | None = None) -> list[Hous
     if estate_id is not None:
         query = query.where(Household.estate_id == estate_id)
     query = query.order_by(col(Household.address_key), col(Household.id))
+    shown = mask_phone_for(session)
     return [
         HouseholdRow(
-            h.id, h.estate_id, h.tenant, h.address, h.phone, h.size, h.area_centi, h.notes, n
+            h.id,
+            h.estate_id,
+            h.tenant,
+            h.address,
+            h.phone,
+            h.size,
+            h.area_centi,
+            h.notes,
+            n,
+            shown(h.phone),
         )
         for h, n in session.exec(query)
     ]
 
 
 def _live(session: Session, table: type[Synced], row_id: str, what: str) -> Synced:
-    row = session.get(table, row_id)
-    if row is None or not row.is_live:
-        raise NotFound(f"找不到这条{what}记录（编号 {row_id}），可能已被删除")
-    return row
+    return live(session, table, row_id, what)
 
 
 def get_household(session: Session, household_id: str) -> Household:
@@ -171,6 +190,7 @@ def _clean(cleaner: object, values: Mapping[str, object], partial: bool) -> dict
 def address_taken(
     session: Session, estate_id: str, address_key: str, except_id: str | None = None
 ) -> Household | None:
+    require_estate(session, estate_id)
     query = select(Household).where(
         Household.estate_id == estate_id,
         Household.address_key == address_key,
@@ -188,6 +208,7 @@ def _duplicate_error(existing: Household) -> FieldError:
 
 
 def add_household(session: Session, estate_id: str, values: Mapping[str, object]) -> Household:
+    require_estate(session, estate_id)
     estate = _live(session, Estate, estate_id, "小区")
     cleaned = _clean(clean_household, values, partial=False)
     key = addresses.key(str(cleaned["address"]))
@@ -284,6 +305,7 @@ def delete_resident(session: Session, resident_id: str) -> None:
 
 
 def list_members(session: Session, estate_id: str, body: str | None = None) -> list[BodyMember]:
+    require_estate(session, estate_id)
     query = select(BodyMember).where(BodyMember.estate_id == estate_id, BodyMember.cl % 2 == 1)
     if body:
         query = query.where(BodyMember.body == body)
@@ -307,6 +329,7 @@ def _check_resident_in_estate(session: Session, estate_id: str, resident_id: obj
 
 
 def add_member(session: Session, estate_id: str, values: Mapping[str, object]) -> BodyMember:
+    require_estate(session, estate_id)
     estate = _live(session, Estate, estate_id, "小区")
     cleaned = _clean(clean_member, values, False)
     resident_id = values.get("resident_id") or None
@@ -353,6 +376,7 @@ def roster_conflicts(
     session: Session, estate_id: str, rows: Iterable[tuple[int, str]]
 ) -> list[RowProblem]:
     """Rows (spreadsheet row number, address) whose address is already on the roster."""
+    require_estate(session, estate_id)
     taken = {
         key: tenant
         for key, tenant in session.exec(
@@ -387,6 +411,7 @@ def add_households_bulk(
     ``progress(done, total)`` is called before the first record and after every chunk; it may
     raise (a cancelled job) to abandon the insert, and the caller's transaction then rolls back.
     """
+    require_estate(session, estate_id)
     estate = _live(session, Estate, estate_id, "小区")
     total = len(records)
     if progress is not None:

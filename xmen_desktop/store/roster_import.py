@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from xmen_desktop.domain import roster as roster_rules
 from xmen_desktop.domain.validation import FIELD_LABELS, area_text
-from xmen_desktop.store import roster
+from xmen_desktop.store import audit, roster
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.errors import StoreError
 from xmen_desktop.store.tabular import (
     Table,
@@ -79,6 +80,7 @@ def plan_from_table(
     mapping: Mapping[str, int] | None = None,
 ) -> ImportPlan:
     """Parse every data row under the header and check each against the estate's roster."""
+    require_estate(session, estate_id)
     index = header_index(table) if header_at is None else header_at
     header = table.rows[index]
     cells = ["" if c is None else str(c).strip() for c in header.cells]
@@ -109,6 +111,7 @@ def plan_from_table(
 def plan_import(
     session: Session, estate_id: str, path: Path, mapping: Mapping[str, int] | None = None
 ) -> ImportPlan:
+    require_estate(session, estate_id)
     return plan_from_table(session, estate_id, load_table(path), mapping=mapping)
 
 
@@ -124,6 +127,7 @@ def apply_import(
     ``progress(done, total)`` is called between chunks; raising from it (a cancelled job)
     abandons the import, and the caller's transaction then rolls back.
     """
+    require_estate(session, estate_id)
     records = plan.valid_records
     # The roster may have changed since the preview: check again inside this transaction.
     conflicts = roster.roster_conflicts(session, estate_id, ((r.row, r.address) for r in records))
@@ -133,6 +137,7 @@ def apply_import(
             + "；".join(Problem(c.row, c.field, c.message).describe() for c in conflicts[:5])
             + "。请重新预览后再导入"
         )
+    audit.record(session, "import", f"名册导入 {len(records)} 户", estate_id=estate_id)
     return roster.add_households_bulk(
         session,
         estate_id,
@@ -152,6 +157,7 @@ def apply_import(
 
 
 def export_rows(session: Session, estate_id: str) -> list[list[object]]:
+    require_estate(session, estate_id)
     return [
         [h.tenant, h.address, h.phone or "", h.size or "", area_text(h.area_centi), h.notes]
         for h in roster.list_households(session, estate_id)
@@ -160,6 +166,7 @@ def export_rows(session: Session, estate_id: str) -> list[list[object]]:
 
 def export_roster(session: Session, estate_id: str, path: Path) -> int:
     """Write the roster with the same column names import recognises, so it re-imports as is."""
+    require_estate(session, estate_id)
     if path.suffix.lower() not in (".xlsx", ".csv"):
         raise StoreError("导出文件名请以 .xlsx（Excel）或 .csv 结尾")
     rows = export_rows(session, estate_id)
@@ -167,4 +174,5 @@ def export_roster(session: Session, estate_id: str, path: Path) -> int:
         write_table(path, EXPORT_HEADER, rows)
     except TableWriteError as error:
         raise StoreError(error.message) from error
+    audit.record(session, "export", f"名册 {len(rows)} 户：{path.name}", estate_id=estate_id)
     return len(rows)

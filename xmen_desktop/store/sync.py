@@ -31,7 +31,7 @@ from xmen_desktop.domain import hlc
 from xmen_desktop.domain.ids import new_id
 from xmen_desktop.domain.merge import Outcome, Version, decide
 from xmen_desktop.store import bundle as bundles
-from xmen_desktop.store import migrate, paths
+from xmen_desktop.store import erasure, migrate, paths
 from xmen_desktop.store.backup import backup_database
 from xmen_desktop.store.changelog import decode_value, now_ms, sanctioned_writes
 from xmen_desktop.store.database import Store
@@ -179,6 +179,10 @@ def export_bundle(
     progress: Progress | None = None,
 ) -> ExportReport:
     """Write the changes any known peer may lack (or everything with ``full``)."""
+    if not store.actor.may_sync:
+        from xmen_desktop.domain.access import denied
+
+        raise StoreError(denied("导出同步包"))
     encrypt = encryption_enabled(store)
     if encrypt:
         if not passphrase:
@@ -236,6 +240,7 @@ def export_bundle(
         _record_history(connection, bundle_id, "out", "", "", path.name, manifest["counts"])
     if progress:
         progress(total + 1, total + 1)
+    _audit(store, "export", f"同步包 {path.name}（{count} 条更改）")
     return ExportReport(path, bundle_id, count, size, ranges, encrypt)
 
 
@@ -246,7 +251,7 @@ _TABLES = "SELECT tbl, count(*) FROM change_log WHERE site_id = :s AND counter >
 _ENTRIES_JSON = """
 WITH site(idx, site_id) AS MATERIALIZED (SELECT key, value FROM json_each(?1))
 SELECT json_array(author.idx, c.counter, c.hlc, c.tbl, c.row_id, c.field, c.value, c.cl,
-                  coalesce(base.idx, -1), coalesce(c.base_counter, 0))
+                  coalesce(base.idx, -1), coalesce(c.base_counter, 0), c.operator)
 FROM change_log c
 JOIN site author ON author.site_id = c.site_id
 LEFT JOIN site base ON base.site_id = c.base_site
@@ -454,6 +459,7 @@ def _merge(
     mark = cursor.execute("SELECT coalesce(max(rowid), 0) FROM change_log").fetchone()[0]
     _take_in(cursor, payload, progress)
     stats.received = cursor.execute("SELECT count(*) FROM incoming").fetchone()[0]
+    erasure.scrub_incoming(cursor)
     cursor.execute(_LOG_NEW_ENTRIES)
     stats.applied = cursor.execute(
         "SELECT count(*) FROM change_log WHERE rowid > ?", (mark,)
@@ -483,9 +489,26 @@ def _merge(
     if progress:
         progress(3, 4)
     _advance_vectors(cursor, mark)
+    _note_estates(cursor, mark)
     stats.review = cursor.execute("SELECT count(*) FROM review_item").fetchone()[0]
     stats.pending = cursor.execute("SELECT count(*) FROM pending_row").fetchone()[0]
     return stats
+
+
+def _note_estates(cursor: Any, mark: int) -> None:
+    """Which estate each newly logged entry's row belongs to (the audit screen filters by it)."""
+    from xmen_desktop.store.access import estate_sql
+
+    tables = [
+        t for (t,) in cursor.execute("SELECT DISTINCT tbl FROM change_log WHERE rowid > ?", (mark,))
+    ]
+    for table in tables:
+        query = estate_sql(table, "change_log.row_id")
+        if query is not None:
+            cursor.execute(
+                f"UPDATE change_log SET estate_id = {query} WHERE rowid > ? AND tbl = ?",
+                (mark, table),
+            )
 
 
 # Pages of the database cached during an import (the default 2 MB makes the big insert spill
@@ -495,7 +518,7 @@ IMPORT_CACHE_KB = 64 * 1024
 _TEMP_TABLES = (
     # The entries as the bundle has them: sites as indexes into the payload's site list.
     "CREATE TEMP TABLE IF NOT EXISTS incoming (author, counter, hlc, tbl, row_id, field, value, "
-    "cl, base, base_counter)",
+    "cl, base, base_counter, operator)",
     "CREATE TEMP TABLE IF NOT EXISTS bundle_site (idx INTEGER PRIMARY KEY, site_id TEXT)",
     "CREATE TEMP TABLE IF NOT EXISTS affected (tbl TEXT, row_id TEXT, PRIMARY KEY (tbl, row_id))",
     "CREATE TEMP TABLE IF NOT EXISTS simple_row (row_id TEXT PRIMARY KEY, fields INTEGER)",
@@ -506,9 +529,9 @@ _TEMP_TABLES = (
 )
 # Entries this PC lacks go into its log (those it has are skipped by their (site, counter)).
 _LOG_NEW_ENTRIES = f"""
-INSERT INTO change_log ({", ".join(ENTRY_COLUMNS)})
+INSERT INTO change_log ({", ".join(ENTRY_COLUMNS)}, operator)
 SELECT author.site_id, i.counter, i.hlc, i.tbl, i.row_id, i.field, i.value, i.cl,
-       base.site_id, CASE WHEN i.base = -1 THEN NULL ELSE i.base_counter END
+       base.site_id, CASE WHEN i.base = -1 THEN NULL ELSE i.base_counter END, i.operator
 FROM incoming i
 JOIN bundle_site author ON author.idx = i.author
 LEFT JOIN bundle_site base ON base.idx = i.base
@@ -531,9 +554,13 @@ def _take_in(cursor: Any, payload: bundles.Payload, progress: Progress | None) -
     them all with one query: a bundle with anything unknown is refused whole."""
     cursor.executemany("INSERT INTO bundle_site VALUES (?, ?)", enumerate(payload.sites))
     for batch in payload.batches():
+        # Bundles before operators existed carry 10 values an entry; now the 11th says who.
+        rows = [entry if len(entry) != 10 else [*entry, None] for entry in batch]
         try:
-            cursor.executemany("INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
-        except (TypeError, ValueError, sqlite3.Error) as error:  # not 10 plain values
+            cursor.executemany(
+                "INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+        except (TypeError, ValueError, sqlite3.Error) as error:  # not 11 plain values
             raise _unknown_content() from error
         if progress:
             progress(0, 4)
@@ -548,6 +575,7 @@ def _take_in(cursor: Any, payload: bundles.Payload, progress: Progress | None) -
         "OR typeof(i.hlc) != 'integer' OR typeof(i.cl) != 'integer' OR i.cl < 1 "
         "OR typeof(i.row_id) != 'text' "
         "OR (i.value IS NOT NULL AND (typeof(i.value) != 'text' OR NOT json_valid(i.value))) "
+        "OR (i.operator IS NOT NULL AND typeof(i.operator) != 'text') "
         "OR NOT EXISTS (SELECT 1 FROM bundle_site s WHERE s.idx = i.author) "
         "OR (i.base != -1 AND (typeof(i.base_counter) != 'integer' "
         "OR NOT EXISTS (SELECT 1 FROM bundle_site s WHERE s.idx = i.base))) "
@@ -985,6 +1013,10 @@ def apply_bundle(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Back up, then apply everything in one transaction, or nothing."""
+    if not store.actor.may_sync:
+        from xmen_desktop.domain.access import denied
+
+        raise StoreError(denied("导入同步包"))
     report = ImportReport(
         str(incoming.manifest["bundle_id"]),
         incoming.site_name,
@@ -1050,7 +1082,15 @@ def apply_bundle(
             report.as_json(),
         )
     store.refresh_marker()
+    _audit(store, "import", f"同步包 {incoming.path.name}（来自 {incoming.site_name}）")
     return report
+
+
+def _audit(store: Store, kind: str, detail: str) -> None:
+    from xmen_desktop.store import audit
+
+    with store.write() as session:
+        audit.record(session, kind, detail)
 
 
 def _record_history(

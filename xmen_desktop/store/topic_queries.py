@@ -17,6 +17,7 @@ from xmen_desktop.domain import address as addresses
 from xmen_desktop.domain import votes as rules
 from xmen_desktop.domain.topics import SupportThreshold
 from xmen_desktop.store import topics, votes
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.common import live
 from xmen_desktop.store.errors import StoreError
 from xmen_desktop.store.models import (
@@ -60,6 +61,7 @@ class HouseholdChoice:
 
 
 def household_choices(session: Session, estate_id: str) -> list[HouseholdChoice]:
+    require_estate(session, estate_id)
     rows = session.exec(
         select(Household.id, Household.tenant, Household.address).where(
             Household.estate_id == estate_id, Household.cl % 2 == 1
@@ -88,6 +90,7 @@ class TopicList:
 
 
 def roster_size(session: Session, estate_id: str) -> int:
+    require_estate(session, estate_id)
     return len(
         session.exec(
             select(Household.id).where(Household.estate_id == estate_id, Household.cl % 2 == 1)
@@ -96,6 +99,7 @@ def roster_size(session: Session, estate_id: str) -> int:
 
 
 def threshold_info(session: Session, estate_id: str) -> ThresholdInfo:
+    require_estate(session, estate_id)
     threshold: SupportThreshold = topics.support_threshold(session, estate_id)
     size = roster_size(session, estate_id)
     return ThresholdInfo(
@@ -108,6 +112,7 @@ def threshold_info(session: Session, estate_id: str) -> ThresholdInfo:
 
 
 def topic_list(session: Session, estate_id: str) -> TopicList:
+    require_estate(session, estate_id)
     return TopicList(topics.list_topics(session, estate_id), threshold_info(session, estate_id))
 
 

@@ -21,6 +21,7 @@ from xmen_desktop.domain.topics import (
     clean_topic,
 )
 from xmen_desktop.domain.validation import FieldError, clean_text, date_value
+from xmen_desktop.store.access import require_estate
 from xmen_desktop.store.common import clean, live, now_text, operator, revive, today, tombstone
 from xmen_desktop.store.errors import StoreError, ValidationFailed
 from xmen_desktop.store.models import (
@@ -49,6 +50,7 @@ OPINIONS: dict[str, str] = {"support": "赞成", "oppose": "反对", "neutral": 
 
 
 def support_threshold(session: Session, estate_id: str) -> SupportThreshold:
+    require_estate(session, estate_id)
     setting = session.get(EstateSetting, natural_id("estate_setting", estate_id))
     if setting is None or not setting.is_live:
         return SupportThreshold(households=5)  # until staff set one: five households
@@ -60,6 +62,7 @@ def set_support_threshold(
     session: Session, estate_id: str, *, households: int | None = None, share: str | None = None
 ) -> SupportThreshold:
     """Supports a topic needs in this estate: a number of households or a share ("1/20", "5%")."""
+    require_estate(session, estate_id)
     from xmen_desktop.domain.votes import RuleError, parse_share
 
     live(session, Estate, estate_id, "小区")
@@ -110,6 +113,7 @@ def record_transition(session: Session, topic: Topic, target: str, note: str) ->
 
 
 def add_topic(session: Session, estate_id: str, values: Mapping[str, object]) -> Topic:
+    require_estate(session, estate_id)
     estate = live(session, Estate, estate_id, "小区")
     cleaned = clean(clean_topic, values, partial=False)
     cleaned["raised_on"] = cleaned.get("raised_on") or today()
@@ -207,6 +211,8 @@ class TopicRow:
 def list_topics(
     session: Session, estate_id: str | None = None, state: str | None = None
 ) -> list[TopicRow]:
+    if estate_id is not None:
+        require_estate(session, estate_id)
     supports = (
         select(TopicSupport.topic_id, func.count().label("n"))
         .where(TopicSupport.cl % 2 == 1)

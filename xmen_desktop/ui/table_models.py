@@ -141,7 +141,8 @@ _FIELD_SEPARATOR = "\x1f"
 
 
 def household_search_key(row: HouseholdRow, resident_names: str = "") -> str:
-    phone = row.phone or ""
+    # The phone as shown: a masked number must not be findable by its hidden digits.
+    phone = row.display_phone
     parts = [
         row.tenant,
         # Spaceless as well, so "12弄3号" finds "12 弄 3 号".
@@ -165,7 +166,7 @@ class HouseholdTableModel(RowTableModel):
         self.columns = [
             Column(self.tr("承租人"), lambda r: r.tenant),
             Column(self.tr("地址"), lambda r: r.address, tooltip=True),
-            Column(self.tr("电话"), lambda r: r.phone or ""),
+            Column(self.tr("电话"), lambda r: r.display_phone),
             Column(self.tr("人数"), lambda r: "" if r.size is None else str(r.size), _RIGHT),
             Column(self.tr("面积(㎡)"), lambda r: area_text(r.area_centi), _RIGHT),
             Column(self.tr("居民"), lambda r: str(r.residents), _RIGHT),
@@ -209,7 +210,7 @@ class HouseholdTableModel(RowTableModel):
         keys: dict[int, Callable[[HouseholdRow], Any]] = {
             self.TENANT: lambda r: text_order(r.tenant),
             self.ADDRESS: lambda r: natural_key(addresses.key(r.address)),
-            self.PHONE: lambda r: r.phone or "",
+            self.PHONE: lambda r: r.display_phone,
             self.SIZE: lambda r: missing if r.size is None else r.size,
             self.AREA: lambda r: missing if r.area_centi is None else r.area_centi,
             self.RESIDENTS: lambda r: r.residents,
@@ -305,7 +306,7 @@ class ResidentTableModel(RowTableModel):
             Column(
                 self.tr("出生年份"), lambda r: "" if r.birth_year is None else str(r.birth_year)
             ),
-            Column(self.tr("电话"), lambda r: r.phone or ""),
+            Column(self.tr("电话"), lambda r: r.display_phone),
             Column(self.tr("备注"), lambda r: r.notes, tooltip=True),
         ]
 

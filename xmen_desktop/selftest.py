@@ -51,6 +51,28 @@ def _check_store() -> str:
     return f"写入、变更记录 {len(entries)} 条、导出正常"
 
 
+def _check_sign_in() -> str:
+    """Argon2 is compiled code: a frozen build without it would lock everybody out."""
+    from xmen_desktop.store import operators
+    from xmen_desktop.store.database import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(Path(folder), site_name="自检")
+        try:
+            with store.write() as session:
+                operators.add_operator(session, "selftest", "自检", "admin", "selftest-2026")
+            try:
+                store.sign_in("selftest", "wrong-password")
+            except operators.SignInRefused:
+                pass
+            else:
+                raise AssertionError("错误的密码也能登录")
+            person = store.sign_in("selftest", "selftest-2026")
+        finally:
+            store.close()
+    return f"密码校验正常（{person.role_label}）"
+
+
 def _check_font() -> str:
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -71,6 +93,7 @@ def _check_qt() -> str:
 
 CHECKS: list[tuple[str, Callable[[], str]]] = [
     ("数据库与变更记录", _check_store),
+    ("操作员登录", _check_sign_in),
     ("中文字体", _check_font),
     ("界面库", _check_qt),
 ]

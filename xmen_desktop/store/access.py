@@ -47,7 +47,6 @@ ESTATE_PATH: dict[str, tuple[str, str | None]] = {
     "agenda_item": ("meeting_id", "meeting"),
     "invitee": ("meeting_id", "meeting"),
     "resolution": ("meeting_id", "meeting"),
-    "audit_event": ("estate_id", None),
 }
 # Rows whose own column names the estate: checked as they load.
 _DIRECT = frozenset(t for t, (_, parent) in ESTATE_PATH.items() if parent is None)
@@ -132,10 +131,6 @@ def _check_one(
 ) -> None:
     if not person.signed_in:
         raise SignInRequired(access.SIGN_IN_FIRST)
-    if table == "audit_event":
-        if not is_new:
-            raise AccessDenied("操作记录只能新增，不能修改或删除。")
-        return
     if table in access.OPERATOR_TABLES:
         own = obj.id == person.operator_id and set(fields) <= access.OWN_OPERATOR_FIELDS
         if not (person.may_manage_operators or own):
@@ -216,7 +211,7 @@ def _scope_reads(state: Any) -> None:
                 include_aliases=True,
             )
             for table in ESTATE_PATH
-            if table not in ("estate", "audit_event") and table in models.TABLE_BY_NAME
+            if table != "estate"
         ),
         with_loader_criteria(
             models.AuditEvent,
@@ -240,8 +235,8 @@ def check_row(session: Session, table: str, row_id: str) -> None:
 def _install_load_check() -> None:
     for model in models.SYNCED_TABLES:
         table = model.__tablename__
-        # Estate names are not private; audit events are filtered by their own query.
-        if table not in _DIRECT or table in ("estate", "audit_event"):
+        # Estate names are not private.
+        if table not in _DIRECT or table == "estate":
             continue
         column = ESTATE_PATH[table][0]
 

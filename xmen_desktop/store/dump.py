@@ -2,9 +2,8 @@
 
 Only what sync carries: live rows of the synced tables, without sync metadata (``cl``) or
 local-only fields. This PC's identity, the change log and the site list are left out, so a
-PC's own name does not make two converged PCs differ. Audit events are left out too: each
-import and export notes one on the PC that made it, so they never stop differing; and so are
-password hashes, which have no business on a screen or in a file.
+PC's own name does not make two converged PCs differ. Password hashes are left out too: they
+have no business on a screen or in a file.
 """
 
 from __future__ import annotations
@@ -16,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from xmen_desktop.store.models import SYNCED_TABLES, AuditEvent, Site, logged_fields
+from xmen_desktop.store.models import SYNCED_TABLES, Site, logged_fields
 
-DUMPED_TABLES = tuple(t for t in SYNCED_TABLES if t not in (Site, AuditEvent))
+DUMPED_TABLES = tuple(t for t in SYNCED_TABLES if t is not Site)
 SECRET_FIELDS = frozenset({"password_hash", "pin_hash"})
 
 

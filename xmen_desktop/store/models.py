@@ -553,11 +553,18 @@ class Operator(Synced, table=True):
     created_at: str = ""
 
 
-class AuditEvent(Synced, table=True):
-    """Append-only: sign-ins, failed sign-ins, exports, imports, prints of ballots, restores."""
+class AuditEvent(SQLModel, table=True):
+    """Append-only (triggers refuse UPDATE and DELETE): sign-ins, failed sign-ins, exports,
+    imports, prints of ballots, restores.
+
+    Local to the PC where they happened: an import's own event synced back would make every
+    exchange produce something new to send, and PCs would never be "up to date". Who changed
+    what travels anyway, in the change log.
+    """
 
     __tablename__ = "audit_event"
 
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     at: str = Field(index=True)
     operator: str = Field(index=True)
     site_id: str = ""
@@ -714,7 +721,6 @@ SYNCED_TABLES: tuple[type[Synced], ...] = (
     Invitee,
     Resolution,
     Operator,
-    AuditEvent,
     Erasure,
 )
 TABLE_BY_NAME: dict[str, type[Synced]] = {t.__tablename__: t for t in SYNCED_TABLES}  # type: ignore[misc]

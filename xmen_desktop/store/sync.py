@@ -32,6 +32,7 @@ from xmen_desktop.domain.ids import new_id
 from xmen_desktop.domain.merge import Outcome, Version, decide
 from xmen_desktop.store import bundle as bundles
 from xmen_desktop.store import erasure, migrate, paths
+from xmen_desktop.store.audit import RECORD_LABELS
 from xmen_desktop.store.backup import backup_database
 from xmen_desktop.store.changelog import decode_value, now_ms, sanctioned_writes
 from xmen_desktop.store.database import Store
@@ -54,23 +55,8 @@ ENTRY_COLUMNS = (
 )
 # Child tables after their parents, so new rows can be inserted in one pass.
 TABLE_ORDER = list(TABLE_BY_NAME)
-TABLE_LABELS = {
-    "site": "站点",
-    "estate": "小区",
-    "household": "住户",
-    "resident": "居民",
-    "body_member": "机构成员",
-    "estate_setting": "小区设置",
-    "topic": "议题",
-    "topic_transition": "议题进程",
-    "topic_support": "附议",
-    "consultation_round": "征询轮次",
-    "consultation_contact": "征询记录",
-    "vote": "表决",
-    "ballot": "表决票",
-    "ballot_event": "计票记录",
-    "review_resolution": "核对结论",
-}
+# What each table's records are called on screen (sync previews, the audit screen).
+TABLE_LABELS = RECORD_LABELS
 ENCRYPT_SETTING = "encrypt_bundles"
 VERIFIER_SETTING = "passphrase_verifier"
 

@@ -35,14 +35,6 @@ BUNDLE_SUFFIX = ".xmb"
 MIN_PASSPHRASE = 8
 
 # Record kinds the store has no label for yet, so no English table name reaches the screen.
-_MORE_LABELS = {
-    "notice": "通知公告",
-    "notice_estate": "通知公告的小区",
-    "notice_posting": "通知张贴记录",
-    "attachment": "附件",
-}
-
-
 def run_on_store(
     context: AppContext,
     fn: Callable[[Store, Job], Any],
@@ -87,7 +79,7 @@ def cancellable(
 def table_label(table: str) -> str:
     from xmen_desktop.store.sync import TABLE_LABELS
 
-    return TABLE_LABELS.get(table) or _MORE_LABELS.get(table) or "其他记录"
+    return TABLE_LABELS.get(table) or "其他记录"
 
 
 def local_time(stamp: str | None) -> str:

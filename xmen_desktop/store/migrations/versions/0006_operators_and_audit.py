@@ -35,7 +35,6 @@ def upgrade() -> None:
     op.create_table(
         "audit_event",
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("cl", sa.Integer(), nullable=False),
         sa.Column("at", sa.String(), nullable=False),
         sa.Column("operator", sa.String(), nullable=False),
         sa.Column("site_id", sa.String(), nullable=False),
@@ -49,6 +48,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_event_operator"), ["operator"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_estate_id"), ["estate_id"], unique=False)
+
+    # History that matters is append-only: not even a bug can rewrite it.
+    for action in ("UPDATE", "DELETE"):
+        op.execute(
+            f"CREATE TRIGGER audit_event_no_{action.lower()} BEFORE {action} ON audit_event "
+            "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+        )
 
     op.create_table(
         "erasure",

@@ -1615,6 +1615,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     selftest = commands.add_parser("selftest", help="快速自检")
     selftest.set_defaults(handler=cmd_selftest, no_store=True)
+    from xmen_desktop import cli_backup
+
+    cli_backup.register(commands)
     return parser
 
 

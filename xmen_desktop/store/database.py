@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from xmen_desktop.domain.access import NOBODY, SYSTEM, Actor
 from xmen_desktop.domain.ids import new_id
-from xmen_desktop.store import migrate, paths
+from xmen_desktop.store import erasure, migrate, paths  # noqa: F401 (erasure installs a write guard)
 from xmen_desktop.store.backup import backup_database
 from xmen_desktop.store.changelog import LoggedSession, install_guard
 from xmen_desktop.store.errors import StoreError
@@ -74,20 +74,40 @@ class Store:
     def open(cls, directory: Path | str | None = None, *, site_name: str | None = None) -> Store:
         """Open (creating if needed) the store in ``directory``.
 
-        A file that is not ours or comes from a newer version raises before anything is written.
+        A file that is not ours or comes from a newer version raises before anything is written;
+        so does a damaged file (``DatabaseDamaged``: the way out is a restore from a backup).
+        The first open of each day checks the whole file (PRAGMA integrity_check) and takes the
+        daily backup; later opens run the cheaper quick_check (see docs/PERFORMANCE.md).
         """
+        from xmen_desktop.store import backup
+        from xmen_desktop.store.errors import DatabaseDamaged, DatabaseNotOurs
+
         directory = paths.data_dir(directory)
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(f"无法创建数据文件夹 {directory}：{error.strerror}") from error
         path = paths.database_path(directory)
-        state = migrate.inspect_file(path)
+        try:
+            state = migrate.inspect_file(path)
+        except DatabaseNotOurs as error:
+            # Our own file name with our backups beside it: far likelier our file damaged
+            # than someone else's put there, and a restore is the way out either way.
+            if not backup.list_backups(paths.backups_dir(directory)):
+                raise
+            # The SQLite error when the file could not be read; else its header is not ours.
+            detail = str(error.__cause__ or "文件开头已经不是本软件的数据库格式")
+            raise DatabaseDamaged(backup.damaged_message(directory, detail)) from error
+        daily = state.exists and backup.daily_backup_due(directory)
+        if state.exists:
+            backup.check_database(directory, full=daily)
         if state.exists and state.needs_migration:
             copy = backup_database(
                 path, paths.backups_dir(directory), f"before-migration-{state.revision}"
             )
             log.info("backed up %s to %s before migrating", path, copy)
+        elif daily:
+            backup.take_daily_backup(directory)
         engine = _make_engine(path, readonly=False)
         if state.needs_migration:
             migrate.upgrade(engine)

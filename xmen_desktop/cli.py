@@ -1250,6 +1250,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file")
     exp.add_argument("--estate", required=True)
     exp.set_defaults(handler=cmd_households_export)
+    from xmen_desktop import cli_people
+
+    cli_people.register(households)
 
     topics = commands.add_parser("topics", help="自治议题").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser

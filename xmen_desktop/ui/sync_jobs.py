@@ -34,6 +34,7 @@ SYNC_TABLES = frozenset({SYNC_STATUS, REVIEW_QUEUE, "review_resolution", "site"}
 BUNDLE_SUFFIX = ".xmb"
 MIN_PASSPHRASE = 8
 
+
 # Record kinds the store has no label for yet, so no English table name reaches the screen.
 def run_on_store(
     context: AppContext,

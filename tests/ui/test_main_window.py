@@ -592,3 +592,49 @@ def test_everything_works_with_the_real_background_worker(
         qtbot.waitUntil(lambda: win.overview.model.data(win.overview.model.index(6, 1)) == "1")
     finally:
         context.close()
+
+
+def test_a_damaged_database_offers_the_backups_then_opens_the_restored_one(
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xmen_desktop.store import backup, paths
+    from xmen_desktop.store.database import Store
+    from xmen_desktop.store.demo import fill_demo
+    from xmen_desktop.ui import backup_page
+
+    store = Store.open(data_dir, site_name="测试站")
+    with store.write() as session:
+        fill_demo(session, 30)
+    store.close()
+    good = backup.backup_database(
+        paths.database_path(data_dir), paths.backups_dir(data_dir), "manual"
+    )
+    database = paths.database_path(data_dir)
+    with database.open("r+b") as handle:  # garbage over the middle pages
+        handle.seek(database.stat().st_size // 2 // 4096 * 4096)
+        handle.write(bytes((i * 151 + 7) % 256 for i in range(4096 * 4)))
+
+    offered: list[str] = []
+
+    def restore_instead_of_asking(
+        parent: object, folder: object, message: str, **_: object
+    ) -> bool:
+        offered.append(message)
+        backup.restore_backup(paths.data_dir(folder), good)
+        return True
+
+    monkeypatch.setattr(backup_page, "offer_restore", restore_instead_of_asking)
+    ctx = AppContext(data_dir, synchronous=True)
+    try:
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        with qtbot.waitSignal(win.data_loaded, timeout=10000):
+            ctx.open_store()
+        assert offered and "损坏" in offered[0]
+        assert ctx.store is not None
+        with ctx.store.read() as session:
+            from xmen_desktop.store import roster
+
+            assert len(roster.list_households(session)) == 30
+    finally:
+        ctx.close()

@@ -154,9 +154,8 @@ class OverviewTab(QWidget):
         outer.addWidget(self.stack)
         context.changed.connect(self._on_changed)
 
-    def _fit_height(self) -> None:
-        # Seven rows (six estates and the totals) shown whole, with no empty table below.
-        rows = 7
+    def _fit_height(self, rows: int = 7) -> None:
+        # Every row (six estates and the totals) shown whole, with no empty table below.
         vertical = self.table.verticalHeader()
         height = (
             self.table.horizontalHeader().minimumHeight() + rows * vertical.defaultSectionSize()
@@ -196,6 +195,12 @@ class OverviewTab(QWidget):
         emit(self.review_count_changed, count)
 
     def _show(self, summaries: list[EstateSummary]) -> None:
+        person = self.context.actor
+        if not person.all_estates:
+            # Estate staff see their own estates only: rows of zeros for the others would
+            # read as "empty", which they are not.
+            summaries = [s for s in summaries if person.may_read_estate(s.estate_id)]
+            self._fit_height(len(summaries) + 1)
         self.model.set_summaries(summaries)
         self.stack.setCurrentIndex(1)
         self.has_data = True

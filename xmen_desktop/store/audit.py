@@ -70,6 +70,30 @@ RECORD_LABELS: dict[str, str] = {
 }
 # Fields whose values never appear in the audit trail.
 SECRET_FIELDS = frozenset({"password_hash", "pin_hash"})
+# Names of fields the record forms do not label (they are not typed in by hand).
+_MORE_FIELD_LABELS = {
+    "area_centi": "面积",
+    "address_key": "地址",
+    "estate_id": "小区",
+    "display_name": "姓名",
+    "username": "用户名",
+    "estates": "负责小区",
+    "disabled": "停用",
+    "pin_allowed": "可用PIN",
+    "state": "状态",
+    "status": "状态",
+    "returned": "交回",
+    "choice": "选择",
+    "attendance": "到会",
+    "minutes": "纪要",
+    "progress": "进度",
+}
+
+
+def field_label(field: str) -> str:
+    from xmen_desktop.domain.validation import FIELD_LABELS
+
+    return FIELD_LABELS.get(field) or _MORE_FIELD_LABELS.get(field) or field
 
 
 def record(
@@ -221,7 +245,8 @@ def _change_lines(
     for stamp, operator, estate, table, row_id, fields, deleted, fresh in session.execute(
         text(query), params
     ):
-        names = [f for f in fields.split(",") if f != "cl" and f not in SECRET_FIELDS]
+        names = [field_label(f) for f in fields.split(",") if f != "cl" and f not in SECRET_FIELDS]
+        names = list(dict.fromkeys(names))  # address and its key read as one
         if deleted:
             action, detail = "删除", ""
         elif fresh and "cl" in fields.split(","):
@@ -264,9 +289,11 @@ def _event_lines(
         clauses.append("estate_id = :estate")
         params["estate"] = where.estate_id
     if visible is not None:
+        # Their estates' events, and their own (a sign-in belongs to no estate).
         names = ", ".join(f":v{i}" for i in range(len(visible))) or "NULL"
-        clauses.append(f"estate_id IN ({names})")
+        clauses.append(f"(estate_id IN ({names}) OR operator = :me)")
         params.update({f"v{i}": estate for i, estate in enumerate(sorted(visible))})
+        params["me"] = access.actor(session).username
     if where.kind in EVENT_KINDS:
         clauses.append("kind = :kind")
         params["kind"] = where.kind

@@ -63,7 +63,8 @@ class OperatorRow:
         names = {e.id: e.name for e in ESTATES}
         if self.role in (rules.ADMIN, rules.SUBDISTRICT):
             return "全部小区"
-        return "、".join(names.get(e, e) for e in self.estates) or "（未指定）"
+        ordered = [e.id for e in ESTATES if e.id in self.estates]
+        return "、".join(names[e] for e in ordered) or "（未指定）"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -315,7 +316,12 @@ def check_credentials(
             failure.last_at = now
             session.add(failure)
             audit.record(session, "sign_in_failed", "密码不对或没有此用户", username=name or "?")
-            refusal = SignInRefused(WRONG_CREDENTIALS)
+            delay = rules.sign_in_delay(failure.failures)
+            if delay:  # the wait starts now: say so at once, not on the next try
+                message = f"{WRONG_CREDENTIALS}错误次数太多，请等 {delay} 秒后再试。"
+                refusal = SignInRefused(message, delay)
+            else:
+                refusal = SignInRefused(WRONG_CREDENTIALS)
         elif op is not None and op.disabled:
             audit.record(session, "sign_in_failed", "账号已停用", username=name)
             refusal = SignInRefused("这个账号已停用。请找管理员。")

@@ -201,13 +201,10 @@ def audit_lines(session: Session, where: AuditFilter) -> list[AuditLine]:
     return [line for _, line in lines[: where.limit]]
 
 
-def _change_lines(
-    session: Session,
-    where: AuditFilter,
-    visible: frozenset[str] | None,
-    since_ms: int | None,
-    until_ms: int | None,
-) -> list[tuple[int, AuditLine]]:
+def _person_and_estate(
+    where: AuditFilter, visible: frozenset[str] | None, *, also_mine: str | None
+) -> tuple[list[str], dict[str, Any]]:
+    """WHERE clauses and parameters for the filters both kinds of line share."""
     clauses = ["1 = 1"]
     params: dict[str, Any] = {"limit": where.limit}
     if where.operator:
@@ -217,10 +214,25 @@ def _change_lines(
         clauses.append("estate_id = :estate")
         params["estate"] = where.estate_id
     if visible is not None:
-        # Someone who sees some estates sees changes of those estates only.
         names = ", ".join(f":v{i}" for i in range(len(visible))) or "NULL"
-        clauses.append(f"estate_id IN ({names})")
         params.update({f"v{i}": estate for i, estate in enumerate(sorted(visible))})
+        if also_mine is None:
+            clauses.append(f"estate_id IN ({names})")
+        else:
+            clauses.append(f"(estate_id IN ({names}) OR operator = :me)")
+            params["me"] = also_mine
+    return clauses, params
+
+
+def _change_lines(
+    session: Session,
+    where: AuditFilter,
+    visible: frozenset[str] | None,
+    since_ms: int | None,
+    until_ms: int | None,
+) -> list[tuple[int, AuditLine]]:
+    # Someone who sees some estates sees changes of those estates only.
+    clauses, params = _person_and_estate(where, visible, also_mine=None)
     if where.kind in RECORD_LABELS:
         clauses.append("tbl = :tbl")
         params["tbl"] = where.kind
@@ -280,20 +292,8 @@ def _event_lines(
     since_ms: int | None,
     until_ms: int | None,
 ) -> list[tuple[int, AuditLine]]:
-    clauses = ["1 = 1"]
-    params: dict[str, Any] = {"limit": where.limit}
-    if where.operator:
-        clauses.append("operator = :operator")
-        params["operator"] = where.operator
-    if where.estate_id:
-        clauses.append("estate_id = :estate")
-        params["estate"] = where.estate_id
-    if visible is not None:
-        # Their estates' events, and their own (a sign-in belongs to no estate).
-        names = ", ".join(f":v{i}" for i in range(len(visible))) or "NULL"
-        clauses.append(f"(estate_id IN ({names}) OR operator = :me)")
-        params.update({f"v{i}": estate for i, estate in enumerate(sorted(visible))})
-        params["me"] = access.actor(session).username
+    # Their estates' events, and their own (a sign-in belongs to no estate).
+    clauses, params = _person_and_estate(where, visible, also_mine=access.actor(session).username)
     if where.kind in EVENT_KINDS:
         clauses.append("kind = :kind")
         params["kind"] = where.kind

@@ -112,7 +112,10 @@ class Zygote:
             encoding="utf-8",
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        # Drained too: a writer that fills an unread stderr pipe would stop there.
+        self.errors: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_errors, daemon=True).start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -120,15 +123,47 @@ class Zygote:
             self.lines.put(line.strip())
         self.lines.put("")  # the helper is gone
 
-    def next_line(self) -> str:
+    def _read_errors(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.errors.append(line)
+
+    def next_line(self, pid: int | None = None) -> str:
         try:
-            line = self.lines.get(timeout=60)
+            # Generous: a loaded CI machine may take long over an fsync.
+            line = self.lines.get(timeout=180)
         except queue.Empty:
-            pytest.fail("the writer said nothing for a minute")
+            state = _process_state(pid) if pid else ""
+            pytest.fail(
+                f"the writer said nothing for three minutes {state}: {''.join(self.errors)[-2000:]}"
+            )
         if not line:
-            assert self.process.stderr is not None
-            pytest.fail(f"the helper process stopped: {self.process.stderr.read()}")
+            pytest.fail(f"the helper process stopped: {''.join(self.errors)[-2000:]}")
         return line
+
+    def lines_until_dead(self, pid: int) -> list[str]:
+        """Every line the killed writer printed, up to the helper's word that it is gone.
+
+        Once seen on a loaded machine: that word never came although the writer was gone
+        and the helper waited for its next run. Then what the writer printed is already in
+        the pipe, ahead of anything else: take what arrives within a few seconds.
+        """
+        lines: list[str] = []
+        while True:
+            try:
+                line = self.lines.get(timeout=30)
+            except queue.Empty:
+                if _process_state(pid) in ("(gone)", "Z"):
+                    time.sleep(2)
+                    while not self.lines.empty():
+                        lines.append(self.lines.get_nowait())
+                    return [line for line in lines if not line.startswith("dead ")]
+                continue
+            if not line:
+                pytest.fail(f"the helper process stopped: {''.join(self.errors)[-2000:]}")
+            if line == f"dead {pid}":
+                return lines
+            lines.append(line)
 
     def start(self, first: int) -> None:
         assert self.process.stdin is not None
@@ -138,6 +173,14 @@ class Zygote:
     def close(self) -> None:
         self.process.kill()
         self.process.communicate(timeout=30)
+
+
+def _process_state(pid: int) -> str:
+    """The kernel's view of a process (Linux), to tell a stuck write from a lost line."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "(gone)"
 
 
 @pytest.fixture
@@ -213,9 +256,11 @@ def test_a_writer_killed_at_random_moments_loses_nothing_committed(
         reported: list[str] = []
         pid: int | None = None
         while pid is None or (attempt % 5 != 4 and not reported):
-            line = zygote.next_line()
+            line = zygote.next_line(pid)
             if line.startswith("pid "):
                 pid = int(line.split()[1])
+            elif line.startswith("dead "):
+                pytest.fail(f"the writer stopped by itself: {''.join(zygote.errors)[-3000:]}")
             else:
                 reported.append(line)
         if attempt % 5 == 4:
@@ -224,8 +269,7 @@ def test_a_writer_killed_at_random_moments_loses_nothing_committed(
         else:
             time.sleep(rng.uniform(0.0, 0.25))  # after its first commit
         os.kill(pid, signal.SIGKILL)
-        while (line := zygote.next_line()) != f"dead {pid}":
-            reported.append(line)
+        reported += zygote.lines_until_dead(pid)
         for entry in reported:
             kind, household_id, n = entry.split()
             (added if kind == "add" else edited)[household_id] = int(n)
